@@ -1,0 +1,47 @@
+# Shared helpers for integration tests. Source it first: `. "$(dirname "$0")/lib.sh"`.
+# Tests run real containers from $BOX_BUILD/bin in $BOX_BUILD/rootfs and check what a probe
+# inside sees. Exit 0 = pass, 1 = fail, 77 = skipped (the reason is printed).
+set -euo pipefail
+BOX_BUILD=${BOX_BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../build" && pwd)}
+BOX_SRC=${BOX_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BIN=$BOX_BUILD/bin
+ROOTFS=$BOX_BUILD/rootfs
+TEST_NAME=$(basename "$0" .sh)
+FAILS=0
+
+skip() { echo "SKIP: $*"; exit 77; }
+need_root() { [ "$(id -u)" = 0 ] || skip "needs root (run the suite as root)"; }
+need_cmd() { command -v "$1" >/dev/null || skip "needs $1 (${2:-install it})"; }
+need_rootfs() { [ -x "$ROOTFS/bin/box-probe" ] || { echo "FAIL: no rootfs at $ROOTFS: build the rootfs target"; exit 1; }; }
+
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+ok() { echo "ok: $*"; }
+# assert_eq EXPECTED ACTUAL WHAT
+assert_eq() { if [ "$1" == "$2" ]; then ok "$3"; else fail "$3: expected '$1', got '$2'"; fi; }
+# assert_match REGEX TEXT WHAT
+assert_match() { if [[ "$2" =~ $1 ]]; then ok "$3"; else fail "$3: '$2' does not match /$1/"; fi; }
+assert_contains() { if [[ "$2" == *"$1"* ]]; then ok "$3"; else fail "$3: missing '$1' in: $2"; fi; }
+assert_not_contains() { if [[ "$2" != *"$1"* ]]; then ok "$3"; else fail "$3: unexpected '$1' in: $2"; fi; }
+# run_rc VAR CMD...: run CMD, capture stdout+stderr in $OUT and the exit status in $RC.
+run_rc() { set +e; OUT=$("$@" 2>&1); RC=$?; set -e; }
+# json FILTER: apply a jq filter to $OUT (the probe's --json output is its last line).
+json() { printf '%s\n' "$OUT" | tail -n 1 | jq -r "$1"; }
+
+# The host mount table, for before/after comparison (container mounts must never show here).
+mount_snapshot() { awk '{print $5}' /proc/self/mountinfo | sort; }
+BOX_MOUNTS_BEFORE=$(mount_snapshot)
+# leak_check: nothing of ours on the host: no new mount under the rootfs or named box*, no
+# box* cgroup, link or netns named after this test. Call it at the end of every test.
+leak_check() {
+    local now leaked
+    now=$(mount_snapshot)
+    leaked=$(comm -13 <(echo "$BOX_MOUNTS_BEFORE") <(echo "$now") | grep -E "^$ROOTFS|/box" || true)
+    [ -z "$leaked" ] || fail "mounts left behind: $leaked"
+    leaked=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "*${TEST_NAME}*" 2>/dev/null || true)
+    [ -z "$leaked" ] || fail "cgroups left behind: $leaked"
+}
+finish() {
+    leak_check
+    if [ "$FAILS" -gt 0 ]; then echo "$TEST_NAME: $FAILS check(s) failed"; exit 1; fi
+    echo "$TEST_NAME: all checks passed"
+}
