@@ -59,29 +59,35 @@ void pivot_into(const std::string& rootfs) {
         check(::chdir(rootfs.c_str()), fmt::format("chdir(\"{}\")", rootfs));
         // pivot_root(".", "."): the new root goes to '/', the old root is mounted on top of it
         // at the same place; detaching "." then removes the old root and leaves the new one.
+        // EXERCISE 01.3: switch the root with pivot_root(2), then detach the old root
         explain(Step::PivotRoot, "pivot_root(\".\", \".\")");
         check(static_cast<int>(::syscall(SYS_pivot_root, ".", ".")), "pivot_root(\".\", \".\")");
         explain(Step::DetachOldRoot, "umount2(\".\", MNT_DETACH)");
         check(::umount2(".", MNT_DETACH), "umount2(\".\", MNT_DETACH)");
+        // END EXERCISE
         check(::chdir("/"), "chdir(\"/\")");
     });
 }
 
 void chroot_into(const std::string& rootfs) {
     in_context(fmt::format("entering rootfs {} with chroot", rootfs), [&] {
+        // EXERCISE 01.1: change the root directory with chroot(2), then stand in it
         explain(Step::Chroot, fmt::format("chroot(\"{}\")", rootfs));
         check(::chroot(rootfs.c_str()), fmt::format("chroot(\"{}\")", rootfs));
         explain(Step::Chdir, "chdir(\"/\")");
         check(::chdir("/"), "chdir(\"/\")");
+        // END EXERCISE
     });
 }
 
 void mount_proc() {
     in_context("mounting /proc", [] {
         ::mkdir("/proc", 0555);  // a rootfs without /proc gets one; EEXIST is the usual case
+        // EXERCISE 01.2: mount a proc filesystem at /proc (no setuid, no devices, no exec)
         const char* call = "mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC)";
         explain(Step::MountProc, call);
         check(::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr), call);
+        // END EXERCISE
     });
 }
 

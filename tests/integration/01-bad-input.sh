@@ -1,4 +1,6 @@
 # Stage 01: every bad input gets one clear error line, its documented exit code, no leftovers.
+# exercise: 01.2
+# exercise: 01.3
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs
