@@ -19,7 +19,7 @@ enum class Step {
     MountProc, Exec, Wait,
     // stage 02: namespaces
     Clone, UnshareUser, SetGroupsDeny, UidMap, GidMap, SyncRelease, SetHostname, LoopbackUp,
-    TimeOffsets, MountProcPid, InitReap, ForwardSignal,
+    TimeOffsets, MountProcPid, InitReap, ForwardSignal, UnshareTime, NsRoot, ParentDeath, InitStart,
     // stage 03: cgroups
     CgroupDetect, CgroupCreate, CgroupLimit, CgroupJoin, CloneIntoCgroup, CgroupKill,
     CgroupRemove, CgroupStats, UnshareCgroup,

@@ -46,6 +46,9 @@ public:
     void receive(pid_t pid);
     /// In the child: close the read end (done by fork_child).
     void child_side() noexcept { read_.close(); }
+    /// In a child that stays alive instead of exec'ing (an init whose command has started):
+    /// close the write end, so that the parent's receive() returns as if it had exec'd.
+    void done() noexcept { write_.close(); }
 
 private:
     Fd read_;
