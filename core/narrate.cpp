@@ -51,6 +51,8 @@ StepText step_text(Step step) {
     case Step::CgroupRemove: return {"remove the empty cgroup directory", "rmdir(2)"};
     case Step::CgroupStats: return {"read what the container used from the cgroup's accounting files", "cgroups(7)"};
     case Step::UnshareCgroup: return {"new cgroup namespace: the container sees its own cgroup as '/'", "cgroup_namespaces(7)"};
+    case Step::CgroupEnable: return {"hand controllers down to the child groups (v2: a group's controllers come from its parent)", "cgroups(7)"};
+    case Step::MountCgroup: return {"mount cgroupfs read-only inside: the container sees its own limits", "cgroups(7)"};
     // stage 04
     case Step::CapDrop: return {"drop capabilities from the permitted, effective and inheritable sets", "capabilities(7)"};
     case Step::CapBounding: return {"drop from the bounding set: they can never be regained, even by exec", "capabilities(7)"};

@@ -22,7 +22,7 @@ enum class Step {
     TimeOffsets, MountProcPid, InitReap, ForwardSignal, UnshareTime, NsRoot, ParentDeath, InitStart,
     // stage 03: cgroups
     CgroupDetect, CgroupCreate, CgroupLimit, CgroupJoin, CloneIntoCgroup, CgroupKill,
-    CgroupRemove, CgroupStats, UnshareCgroup,
+    CgroupRemove, CgroupStats, UnshareCgroup, CgroupEnable, MountCgroup,
     // stage 04: security
     CapDrop, CapBounding, CapAmbient, NoNewPrivs, SeccompLoad, SeccompTeaching, LandlockRuleset,
     LandlockRule, LandlockRestrict, SetUid,
