@@ -23,7 +23,15 @@ assert_match() { if [[ "$2" =~ $1 ]]; then ok "$3"; else fail "$3: '$2' does not
 assert_contains() { if [[ "$2" == *"$1"* ]]; then ok "$3"; else fail "$3: missing '$1' in: $2"; fi; }
 assert_not_contains() { if [[ "$2" != *"$1"* ]]; then ok "$3"; else fail "$3: unexpected '$1' in: $2"; fi; }
 # run_rc VAR CMD...: run CMD, capture stdout+stderr in $OUT and the exit status in $RC.
-run_rc() { set +e; OUT=$("$@" 2>&1); RC=$?; set -e; }
+# In a student workspace it also prints "stub reached: exercise NN.K is not done yet" when CMD
+# hit an exercise stub, so lessons/check can tell which exercise a failure is waiting for.
+run_rc() {
+    set +e; OUT=$("$@" 2>&1); RC=$?; set -e
+    if [[ $OUT == *" is not done yet"* ]]; then
+        printf '%s\n' "$OUT" | grep -o 'exercise [0-9][0-9]\.[0-9]* is not done yet' | sort -u | sed 's/^/stub reached: /'
+    fi
+    return 0
+}
 # json FILTER: apply a jq filter to $OUT (the probe's --json output is its last line).
 json() { printf '%s\n' "$OUT" | tail -n 1 | jq -r "$1"; }
 
