@@ -175,6 +175,10 @@ void check_ns_options(NsOptions& opt, uid_t uid, gid_t gid) {
                                      "namespace: add user to --ns, or run as root",
                                      opt.ns_list),
                          "a user namespace gives its creator the capabilities to make the others");
+    if (opt.hostname.empty() || opt.hostname.size() > 64)
+        throw InputError(kExitUsage, fmt::format("--hostname '{}': a hostname has 1 to 64 characters: choose a "
+                                                 "shorter one",
+                                                 opt.hostname));
     resolve_id_maps(opt, uid, gid);
     if (!opt.uptime_offset.empty()) {
         if (!opt.namespaces.count("time"))

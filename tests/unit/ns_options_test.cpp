@@ -132,3 +132,13 @@ TEST_CASE("clone_flags: one CLONE_NEW* per name; time is unshared by the child i
     CHECK(all == (CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER |
                   CLONE_NEWCGROUP));
 }
+
+TEST_CASE("--hostname has 1 to 64 characters") {
+    NsOptions o;
+    o.hostname = std::string(65, 'x');
+    CHECK(error_of(o, 0, 0).rfind("--hostname 'xxx", 0) == 0);
+    o.hostname = "";
+    CHECK(error_of(o, 0, 0).find("1 to 64 characters") != std::string::npos);
+    o.hostname = std::string(64, 'x');
+    CHECK(error_of(o, 0, 0) == "no error");
+}
