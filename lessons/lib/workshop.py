@@ -210,11 +210,15 @@ def stub_line(region, readme):
 
 
 def add_include(lines):
-    """Make sure the file includes exercise.hpp: after its last #include "..." (or first #include)."""
+    """Make sure the file includes exercise.hpp: after the last #include "..." of the file's
+    leading block of includes (an #include further down may be inside a function)."""
     if any(re.match(r'^\s*#include\s+"exercise\.hpp"', line) for line in lines):
         return lines
-    quoted = [i for i, line in enumerate(lines) if re.match(r'^\s*#include\s+"', line)]
-    any_inc = [i for i, line in enumerate(lines) if re.match(r"^\s*#include\b", line)]
+    head = 0
+    while head < len(lines) and re.match(r"^\s*($|#|//|/\*|\*)", lines[head]):
+        head += 1
+    quoted = [i for i, line in enumerate(lines[:head]) if re.match(r'^\s*#include\s+"', line)]
+    any_inc = [i for i, line in enumerate(lines[:head]) if re.match(r"^\s*#include\b", line)]
     at = quoted[-1] + 1 if quoted else (any_inc[0] if any_inc else 0)
     return lines[:at] + ['#include "exercise.hpp"  // the student workspace\'s exercise stubs'] + lines[at:]
 
@@ -293,6 +297,12 @@ def stage_targets(root, upto):
     return out
 
 
+def buildable(bdir, targets):
+    """The @p targets this configured build dir has (a stage may define some only sometimes)."""
+    known = subprocess.run(["cmake", "--build", str(bdir), "--target", "help"], capture_output=True, text=True).stdout
+    return [t for t in targets if re.search(rf"(^|\s|\.\.\. ){re.escape(t)}(\s|$)", known, re.M)]
+
+
 def ctest_tests(build):
     """{name: {"labels": [...], "command": [...]}} from `ctest --show-only=json-v1`."""
     r = subprocess.run(["ctest", "--test-dir", str(build), "--show-only=json-v1"], capture_output=True, text=True)
@@ -322,7 +332,7 @@ def unit_tests_labelled(root):
                for p in (Path(root) / "tests" / "unit").glob("*.cpp"))
 
 
-def run_tests(bdir, label_regex, exclude_regex, jobs, env=None):
+def run_tests(bdir, label_regex, exclude_regex, jobs, env=None, name_regex=None):
     """{name: {"status": pass|fail|skip, "output": str, "stubs": [ids]}} for one ctest run:
     the tests whose labels match @p label_regex and not @p exclude_regex. "stubs" are the
     exercises whose stub the test reached ("exercise NN.K is not done yet" in its output)."""
@@ -333,6 +343,8 @@ def run_tests(bdir, label_regex, exclude_regex, jobs, env=None):
             cmd += ["-L", label_regex]
         if exclude_regex:
             cmd += ["-LE", exclude_regex]
+        if name_regex:
+            cmd += ["-R", name_regex]
         subprocess.run(cmd, capture_output=True, text=True, env=env)
         if not junit.exists():
             return {}

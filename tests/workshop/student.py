@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""workshop-student: the CI proof that a student workspace fails exactly its exercises' checks.
+
+One build serves every lesson. In a temporary directory:
+
+1. `lessons/workspace` makes the real student workspace (every marked exercise stubbed, the
+   solutions removed). Each file it changed is compiled (-fsyntax-only, with the flags CMake
+   uses): the workspace builds.
+2. `lessons/workspace --switchable` makes a copy that keeps every solution behind
+   `if (box::exercise_stubbed("NN.K")) box::exercise_todo(...)`. It is built once (no
+   optimisation: faster). With BOX_EXERCISE_STUBS naming lesson L's exercises it behaves as
+   lesson L's workspace, so every lesson is checked without a build of its own.
+3. For each lesson L, the tests of stage L and later and those without a stage (unit tests) run
+   with L's stubs on (stages before L do not link L's code: DESIGN.md). Then, no fewer: every
+   test labelled with one of L's exercises fails, and each of L's exercises has a test that
+   reaches its stub. No more: every other test passes, except a test of a later stage that
+   failed only at L's stubs (stage L+1 runs on stage L's code: it cannot work without it). And
+   a test of stage L that reaches the stub of exercise L.K is labelled exL.K.
+
+Lesson transcripts, demos, the VM tests and these workshop tests are not exercise checks and do
+not run. Exit 0 proven, 1 a problem (each printed), 77 when tests the proof needs were skipped.
+The "solved" side (the real code passes every exercise check) is workshop-real.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.dont_write_bytecode = True
+SRC = Path(os.environ.get("BOX_SRC") or Path(__file__).resolve().parents[2])
+sys.path.insert(0, str(SRC / "lessons" / "lib"))
+import workshop as ws  # noqa: E402
+
+NOT_CHECKS = re.compile(r"^(teaching|demo|vm|workshop)$")
+JOBS = os.cpu_count() or 2
+
+
+def sh(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        print(f"FAIL: {' '.join(map(str, cmd))} exited {r.returncode}:\n{r.stdout[-4000:]}{r.stderr[-4000:]}")
+        sys.exit(1)
+    return r.stdout
+
+
+def stage_of(labels):
+    for label in labels:
+        m = re.fullmatch(r"stage(\d\d)", label)
+        if m:
+            return m[1]
+    return "00"
+
+
+def compile_proof(student, switch, build, files):
+    """Compile each stubbed file of the real workspace with the flags CMake uses for it."""
+    db = json.loads((build / "compile_commands.json").read_text())
+    problems = []
+    for f in files:
+        before = len(problems)
+        if not f.endswith((".cpp", ".cc")):
+            # a region in a header: compile every file of the tree against the workspace's headers
+            targets = [e for e in db]
+        else:
+            targets = [e for e in db if Path(e["file"]) == switch / f]
+            if not targets:
+                problems.append(f"{f}: not in compile_commands.json: is it built by any target?")
+        for e in targets:
+            cmd = e["command"].replace(str(switch), str(student))
+            cmd = re.sub(r"\s-o\s+\S+", " -fsyntax-only", cmd)
+            r = subprocess.run(cmd, shell=True, cwd=e["directory"], capture_output=True, text=True)
+            if r.returncode != 0:
+                problems.append(f"the student workspace does not compile {f}:\n{r.stderr[-3000:]}")
+        print(f"ok: the workspace's {f} compiles" if len(problems) == before else f"FAIL: {f} (below)")
+    return problems
+
+
+def check_lesson(lesson, ids, tests, build):
+    """Run lesson @p lesson's workspace (its stubs on) and return (problems, skipped tests)."""
+    mine = set(ids)
+    names = sorted(n for n, t in tests.items()
+                   if stage_of(t["labels"]) in ("00",) or stage_of(t["labels"]) >= lesson
+                   if not any(NOT_CHECKS.match(label) for label in t["labels"]))
+    regex = "^(" + "|".join(re.escape(n) for n in names) + ")$"
+    env = dict(os.environ, BOX_EXERCISE_STUBS=" ".join(ids))
+    res = ws.run_tests(build, None, None, JOBS, env=env, name_regex=regex)
+    problems, skipped, failing, unproven = [], [], [], []
+    for name in names:
+        r = res.get(name)
+        if r is None:
+            problems.append(f"lesson {lesson}: {name} did not run")
+            continue
+        labels = tests[name]["labels"]
+        exs = {label[2:] for label in labels if re.fullmatch(r"ex\d\d\.\d+", label)}
+        checks_mine = bool(exs & mine)
+        stubs = set(r["stubs"])
+        if r["status"] == "skip":
+            skipped.append(name)
+        elif r["status"] == "fail":
+            failing.append(name)
+            downstream = stage_of(labels) > lesson and stubs and stubs <= mine
+            if not checks_mine and not downstream:
+                problems.append(f"lesson {lesson}: {name} fails though it checks none of {' '.join(ids)} "
+                                f"(stubs reached: {' '.join(sorted(stubs)) or 'none'}); a stub broke it, "
+                                f"or it is wrongly labelled:\n{r['output'][-1500:]}")
+        elif checks_mine:
+            problems.append(f"lesson {lesson}: {name} is labelled {' '.join(sorted('ex' + e for e in exs & mine))} "
+                            f"but passes with the stub in place: it cannot fail, so it checks nothing")
+        if stage_of(labels) == lesson:
+            for s in sorted((stubs & mine) - exs):
+                problems.append(f"lesson {lesson}: {name} reaches the stub of exercise {s} but is not "
+                                f"labelled ex{s}: add '# exercise: {s}' (or the label)")
+    for e in ids:
+        checks = [n for n in names if f"ex{e}" in tests[n]["labels"]]
+        if any(e in res.get(n, {}).get("stubs", []) for n in checks):
+            continue
+        if checks and all(n in skipped for n in checks):
+            unproven.append(f"exercise {e}: every test of it was skipped here")
+        else:
+            problems.append(f"lesson {lesson}: no test labelled ex{e} reaches the stub of exercise {e}: "
+                            f"its check does not exercise its code")
+    print(f"{'ok' if not problems else 'FAIL'}: lesson {lesson} workspace ({' '.join(ids)}): "
+          f"{len(names)} tests ran, failing: {' '.join(failing) or 'none'}"
+          + (f"; skipped here: {' '.join(skipped)}" if skipped else ""))
+    return problems, unproven
+
+
+def main():
+    tmp = Path(tempfile.mkdtemp(prefix="box-workshop-"))
+    try:
+        student, switch, build = tmp / "student", tmp / "switch", tmp / "switch" / "build"
+        sh([sys.executable, SRC / "lessons" / "workspace", "--no-git", student])
+        sh([sys.executable, SRC / "lessons" / "workspace", "--no-git", "--switchable", switch])
+        meta = json.loads((student / ws.METADATA).read_text())
+        ids = meta["exercises"]
+        print(f"ok: workspaces made: {len(ids)} exercises: {' '.join(ids)}")
+        sh(["cmake", "-S", switch, "-B", build, "-DCMAKE_BUILD_TYPE=None", "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"])
+        problems = compile_proof(student, switch, build, sorted(meta["files"]))
+        targets = ws.buildable(build, ["rootfs", "box-unit", *ws.stage_targets(switch, "99")])
+        sh(["cmake", "--build", build, "-j", str(JOBS), "--target", *targets])
+        tests = ws.ctest_tests(build)
+        unproven = []
+        for lesson in sorted({ws.lesson_of(i) for i in ids}):
+            p, s = check_lesson(lesson, [i for i in ids if ws.lesson_of(i) == lesson], tests, build)
+            problems += p
+            unproven += s
+        for p in problems:
+            print(f"FAIL: {p}")
+        if problems:
+            print(f"workshop-student: {len(problems)} problem(s)")
+            return 1
+        if unproven:
+            print("SKIP: the proof is incomplete on this machine: " + "; ".join(unproven))
+            return 77
+        print("workshop-student: every lesson's workspace fails exactly its exercises' checks")
+        return 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
