@@ -1,0 +1,723 @@
+#include "cgroup.hpp"
+
+#include "error.hpp"
+#include "narrate.hpp"
+#include "parse.hpp"
+
+#include <fmt/format.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <set>
+#include <sstream>
+
+namespace box {
+
+// ---------------------------------------------------------------------------------------------
+// Small pure helpers
+
+std::vector<std::string> needed_controllers(const CgroupLimits& l) {
+    std::vector<std::string> out;
+    if (l.memory || l.memory_swap) out.push_back("memory");
+    if (l.pids) out.push_back("pids");
+    if (l.cpus || l.cpu_weight) out.push_back("cpu");
+    return out;
+}
+
+std::int64_t cpu_quota_us(double cpus) {
+    return std::max<std::int64_t>(1000, std::llround(cpus * static_cast<double>(kCpuPeriodUs)));
+}
+
+std::int64_t weight_to_shares(std::int64_t weight) {
+    return std::clamp<std::int64_t>(weight * 1024 / 100, 2, 262144);
+}
+
+void check_cgroup_name(std::string_view name) {
+    bool ok = !name.empty() && name.size() <= 64 && name != "." && name != "..";
+    for (char c : name)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) ok = false;
+    if (!ok)
+        throw InputError(kExitUsage, fmt::format("--name: '{}' is not a cgroup name: use 1 to 64 letters, "
+                                                 "digits, '.', '_' or '-', e.g. --name web1",
+                                                 name));
+}
+
+void add_cgroup_options(CLI::App& app, CgroupOptions& opt) {
+    add_ns_options(app, opt);
+    auto& l = opt.limits;
+    app.add_option_function<std::string>("--memory", [&l](const std::string& v) { l.memory = parse_size(v, "--memory"); },
+                                         "memory limit, e.g. 64M (K, M, G, T); over it, the OOM killer acts");
+    app.add_option_function<std::string>(
+        "--memory-swap", [&l](const std::string& v) { l.memory_swap = parse_size(v, "--memory-swap"); },
+        "memory + swap limit, at least --memory (default: --memory, i.e. no swap)");
+    app.add_option_function<std::string>(
+        "--pids", [&l](const std::string& v) { l.pids = parse_int(v, "--pids", 1, 4194304); },
+        "most processes and threads at once, e.g. 20");
+    app.add_option_function<std::string>(
+        "--cpus", [&l](const std::string& v) { l.cpus = parse_fraction(v, "--cpus", 1024); },
+        "CPU time, in CPUs: 0.5 = half of one core (a quota per 100 ms period)");
+    app.add_option_function<std::string>(
+        "--cpu-weight", [&l](const std::string& v) { l.cpu_weight = parse_int(v, "--cpu-weight", 1, 10000); },
+        "share of CPU under contention, 1-10000 (default 100)");
+    app.add_option("--name", opt.name, "the cgroup is box/NAME (default: box-cgroup's pid)");
+    app.add_flag("--stats", opt.stats, "at exit, print what the container used: peak memory, OOM kills, CPU, pids");
+}
+
+void check_cgroup_options(CgroupOptions& opt) {
+    if (opt.name.empty()) opt.name = std::to_string(::getpid());
+    check_cgroup_name(opt.name);
+    auto& l = opt.limits;
+    if (l.memory_swap && !l.memory)
+        throw InputError(kExitUsage, "--memory-swap limits memory + swap: give --memory too");
+    if (l.memory_swap && *l.memory_swap < *l.memory)
+        throw InputError(kExitUsage, "--memory-swap is memory + swap, so it must be at least --memory");
+    if (l.cpus && *l.cpus < 0.01)
+        throw InputError(kExitUsage, "--cpus: the smallest quota is 0.01 (1 ms per 100 ms period)");
+    opt.cgroup_ns = opt.namespaces.erase("cgroup") > 0;
+}
+
+namespace {
+
+std::string human_size(std::uint64_t bytes) {
+    const char* units = "BKMGT";
+    double v = static_cast<double>(bytes);
+    int u = 0;
+    while (v >= 1024 && u < 4) { v /= 1024; ++u; }
+    return u == 0 ? fmt::format("{}B", bytes) : fmt::format("{:.1f}{}", v, units[u]);
+}
+
+std::string opt_or_na(const std::optional<std::uint64_t>& v) { return v ? std::to_string(*v) : "n/a"; }
+
+}  // namespace
+
+std::string format_stats(const CgroupStats& s) {
+    std::string mem = s.memory_peak ? fmt::format("{} ({} bytes)", human_size(*s.memory_peak), *s.memory_peak) : "n/a";
+    std::string cpu = s.cpu_usec ? fmt::format("{:.3f}s ({} us)", static_cast<double>(*s.cpu_usec) / 1e6, *s.cpu_usec) : "n/a";
+    return fmt::format("stats: memory peak {}, OOM kills {}, CPU {}, pids peak {}", mem, opt_or_na(s.oom_kills), cpu,
+                       opt_or_na(s.pids_peak));
+}
+
+// ---------------------------------------------------------------------------------------------
+// mountinfo: which cgroup filesystems are mounted where
+
+CgroupMounts parse_cgroup_mounts(std::string_view mountinfo) {
+    static const std::set<std::string> ours{"memory", "pids", "cpu", "cpuacct"};
+    CgroupMounts m;
+    std::istringstream in{std::string(mountinfo)};
+    std::string line;
+    while (std::getline(in, line)) {
+        // id parent major:minor root mountpoint options [optional...] - fstype source superopts
+        std::istringstream f(line);
+        std::string id, parent, dev, root, point, field, fstype, source, super;
+        f >> id >> parent >> dev >> root >> point;
+        while (f >> field && field != "-") {}
+        f >> fstype >> source >> super;
+        if (fstype == "cgroup2") {
+            if (m.unified.empty()) m.unified = point;
+        } else if (fstype == "cgroup") {
+            std::vector<std::string> ctrls;
+            std::istringstream opts(super);
+            std::string o;
+            while (std::getline(opts, o, ','))
+                if (ours.count(o) || o == "blkio" || o == "devices" || o == "freezer" || o == "cpuset" ||
+                    o == "net_cls" || o == "net_prio" || o == "perf_event" || o == "hugetlb" || o == "rdma" ||
+                    o == "misc")
+                    ctrls.push_back(o);
+            std::string set;
+            for (const auto& c : ctrls) set += (set.empty() ? "" : ",") + c;
+            for (const auto& c : ctrls)
+                if (ours.count(c) && !m.v1.count(c)) {
+                    m.v1[c] = point;
+                    m.v1_set[c] = set;
+                }
+        }
+    }
+    return m;
+}
+
+namespace {
+
+std::string slurp(const std::string& path) {
+    FILE* f = std::fopen(path.c_str(), "re");
+    if (!f) throw SysError(errno, fmt::format("open(\"{}\")", path));
+    std::string out;
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    std::fclose(f);
+    return out;
+}
+
+bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+// Write one control file the way `echo VALUE > FILE` does (no O_CREAT: cgroupfs makes the files).
+void write_file(const std::string& path, const std::string& value) {
+    auto call = fmt::format("write(\"{}\", \"{}\")", path, value);
+    Fd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+    if (!fd) throw SysError(errno, call);
+    ssize_t n = ::write(fd.get(), value.data(), value.size());
+    if (n < 0) throw SysError(errno, call);
+}
+
+// Write a limit, narrated.
+void write_limit(const std::string& dir, const std::string& file, const std::string& value) {
+    explain(Step::CgroupLimit, fmt::format("write(\"{}\", \"{}\")", file, value));
+    write_file(dir + "/" + file, value);
+}
+
+// "key value" lines (memory.events, cpu.stat, memory.oom_control) -> the value of @p key.
+std::optional<std::uint64_t> keyed(const std::string& path, const std::string& key) {
+    if (!exists(path)) return std::nullopt;
+    std::istringstream in(slurp(path));
+    std::string k;
+    std::uint64_t v;
+    while (in >> k >> v)
+        if (k == key) return v;
+    return std::nullopt;
+}
+
+std::optional<std::uint64_t> number(const std::string& path) {
+    if (!exists(path)) return std::nullopt;
+    try {
+        return std::stoull(slurp(path));
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+void pause_ms(long ms) {
+    timespec ts{ms / 1000, (ms % 1000) * 1000000};
+    while (::nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
+}
+
+std::vector<pid_t> procs(const std::string& dir) {
+    std::vector<pid_t> out;
+    if (!exists(dir + "/cgroup.procs")) return out;
+    std::istringstream in(slurp(dir + "/cgroup.procs"));
+    pid_t p;
+    while (in >> p) out.push_back(p);
+    return out;
+}
+
+// SIGKILL what is in @p dirs until they are empty: the v1 way (no cgroup.kill), and v2's
+// fallback on kernels before 5.14. Bounded: about 5 s.
+void kill_loop(const std::vector<std::string>& dirs) {
+    for (int round = 0; round < 500; ++round) {
+        bool any = false;
+        for (const auto& d : dirs)
+            for (pid_t p : procs(d)) {
+                any = true;
+                ::kill(p, SIGKILL);
+            }
+        if (!any) return;
+        pause_ms(10);
+    }
+}
+
+// mkdir box/ (shared by every container; EEXIST is fine), then box/NAME (EEXIST is not: another
+// container has that name). Returns true when it made box/NAME. Retries when box/ vanished in
+// between because the last container using it removed it.
+void make_group_dir(const std::string& parent, const std::string& dir, const std::string& name) {
+    for (int attempt = 0;; ++attempt) {
+        explain(Step::CgroupCreate, fmt::format("mkdir(\"{}\")", dir));
+        if (::mkdir(parent.c_str(), 0755) < 0 && errno != EEXIST)
+            throw SysError(errno, fmt::format("mkdir(\"{}\")", parent));
+        if (::mkdir(dir.c_str(), 0755) == 0) return;
+        int err = errno;
+        if (err == ENOENT && attempt < 5) continue;
+        if (err == EEXIST)
+            throw InputError(kExitUsage,
+                             fmt::format("--name: the cgroup {} already exists: another container is called '{}'; "
+                                         "choose another --name",
+                                         dir, name));
+        throw SysError(err, fmt::format("mkdir(\"{}\")", dir));
+    }
+}
+
+// rmdir box/NAME (waiting briefly for exiting processes to leave), then box/ if it is empty.
+void remove_group_dir(const std::string& parent, const std::string& dir) {
+    explain(Step::CgroupRemove, fmt::format("rmdir(\"{}\")", dir));
+    for (int attempt = 0;; ++attempt) {
+        if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) break;
+        if (errno != EBUSY || attempt >= 200) throw SysError(errno, fmt::format("rmdir(\"{}\")", dir));
+        pause_ms(10);
+    }
+    ::rmdir(parent.c_str());  // fails with EBUSY/ENOTEMPTY while another container uses box/: fine
+}
+
+std::string mount_error_hint() { return "mounting inside the container needs its own mount namespace"; }
+
+void mount_ro(const char* src, const std::string& target, const char* type, const std::string& data) {
+    auto call = fmt::format("mount(\"{}\", \"{}\", \"{}\", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, \"{}\")", src,
+                            target, type, data);
+    explain(Step::MountCgroup, call);
+    if (::mount(src, target.c_str(), type, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                data.empty() ? nullptr : data.c_str()) < 0)
+        throw SysError(errno, call).with_hint(mount_error_hint());
+}
+
+void mkdirs(const std::string& path) {
+    for (std::size_t i = 1; i <= path.size(); ++i)
+        if (i == path.size() || path[i] == '/') ::mkdir(path.substr(0, i).c_str(), 0755);
+}
+
+// ---------------------------------------------------------------------------------------------
+// v2: one hierarchy, one directory
+
+class CgroupV2 final : public CgroupDriver {
+public:
+    CgroupV2(std::string root, std::string name)
+        : root_(std::move(root)), name_(std::move(name)), parent_(root_ + "/box"), dir_(parent_ + "/" + name_) {}
+
+    std::string_view version() const override { return "v2"; }
+
+    void check_available(const CgroupLimits& limits) const override {
+        auto needed = needed_controllers(limits);
+        if (needed.empty()) return;
+        std::string have = trim(slurp(root_ + "/cgroup.controllers"));
+        std::set<std::string> avail;
+        std::istringstream in(have);
+        for (std::string c; in >> c;) avail.insert(c);
+        for (const auto& c : needed)
+            if (!avail.count(c))
+                throw InputError(kExitUnavailable,
+                                 fmt::format("{}: cgroup v2 at {} has no {} controller (its cgroup.controllers "
+                                             "lists: '{}')",
+                                             option_for(c, limits), root_, c, have),
+                                 "leave the option out, or use a kernel/host where the controller is enabled "
+                                 "(see lessons/03-cgroups/README.md#which-cgroups)");
+    }
+
+    void create(const CgroupLimits& limits) override {
+        auto needed = needed_controllers(limits);
+        enable(root_, needed);  // the root's subtree_control hands the controllers to box/
+        make_group_dir(parent_, dir_, name_);
+        created_ = true;
+        enable(parent_, needed);  // ...and box/'s to box/NAME
+        explain_note(fmt::format("cgroup v2: the container's group is {}", dir_));
+        fd_ = Fd(check(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC), fmt::format("open(\"{}\")", dir_)));
+    }
+
+    void set_limits(const CgroupLimits& l) override {
+        in_context(fmt::format("writing limits into {}", dir_), [&] {
+            // EXERCISE 03.2: write the v2 memory, swap, pids and cpu limits
+            if (l.memory) write_limit(dir_, "memory.max", std::to_string(*l.memory));
+            // v2 limits swap alone; --memory-swap is RAM + swap (as in Docker and OCI)
+            if (l.memory_swap)
+                write_limit(dir_, "memory.swap.max", std::to_string(*l.memory_swap - l.memory.value_or(0)));
+            else if (l.memory && exists(dir_ + "/memory.swap.max"))
+                write_limit(dir_, "memory.swap.max", "0");
+            if (l.pids) write_limit(dir_, "pids.max", std::to_string(*l.pids));
+            if (l.cpus) write_limit(dir_, "cpu.max", fmt::format("{} {}", cpu_quota_us(*l.cpus), kCpuPeriodUs));
+            if (l.cpu_weight) write_limit(dir_, "cpu.weight", std::to_string(*l.cpu_weight));
+            // END EXERCISE
+        });
+    }
+
+    int clone_fd() const override { return fd_.get(); }
+
+    void join(pid_t pid) override {
+        explain(Step::CgroupJoin, fmt::format("write(\"{}/cgroup.procs\", \"{}\")", dir_, pid));
+        write_file(dir_ + "/cgroup.procs", std::to_string(pid));
+    }
+
+    bool contains(pid_t pid) const override {
+        std::istringstream in(slurp(fmt::format("/proc/{}/cgroup", pid)));
+        std::string line, want = "/box/" + name_;
+        while (std::getline(in, line))
+            if (line.rfind("0::", 0) == 0) return line.size() >= want.size() && line.ends_with(want);
+        return false;
+    }
+
+    void kill_all() override {
+        if (!exists(dir_)) return;
+        // EXERCISE 03.3: kill everything left in the group at once
+        explain(Step::CgroupKill, fmt::format("write(\"{}/cgroup.kill\", \"1\")", dir_));
+        if (exists(dir_ + "/cgroup.kill")) write_file(dir_ + "/cgroup.kill", "1");
+        // END EXERCISE
+        kill_loop({dir_});  // waits until cgroup.procs is empty (and kills, before Linux 5.14)
+    }
+
+    void remove() override {
+        if (!created_) return;
+        fd_.close();
+        remove_group_dir(parent_, dir_);
+        created_ = false;
+    }
+
+    CgroupStats stats() const override {
+        explain(Step::CgroupStats, fmt::format("read(\"{}/memory.peak\", memory.events, cpu.stat, pids.peak)", dir_));
+        CgroupStats s;
+        s.memory_peak = number(dir_ + "/memory.peak");
+        s.oom_kills = keyed(dir_ + "/memory.events", "oom_kill");
+        s.cpu_usec = keyed(dir_ + "/cpu.stat", "usage_usec");
+        s.pids_peak = number(dir_ + "/pids.peak");
+        return s;
+    }
+
+    std::vector<std::string> paths() const override { return {dir_}; }
+
+    void mount_in_child() const override {
+        mkdirs("/sys/fs/cgroup");
+        mount_ro("cgroup2", "/sys/fs/cgroup", "cgroup2", "");
+    }
+
+private:
+    static std::string option_for(const std::string& c, const CgroupLimits& l) {
+        if (c == "memory") return l.memory ? "--memory" : "--memory-swap";
+        if (c == "pids") return "--pids";
+        return l.cpus ? "--cpus" : "--cpu-weight";
+    }
+
+    // Add the controllers in @p needed to DIR/cgroup.subtree_control that are not there yet.
+    static void enable(const std::string& dir, const std::vector<std::string>& needed) {
+        std::string have = exists(dir + "/cgroup.subtree_control") ? slurp(dir + "/cgroup.subtree_control") : "";
+        std::set<std::string> on;
+        std::istringstream in(have);
+        for (std::string c; in >> c;) on.insert(c);
+        std::string add;
+        for (const auto& c : needed)
+            if (!on.count(c)) add += (add.empty() ? "+" : " +") + c;
+        if (add.empty()) return;
+        explain(Step::CgroupEnable, fmt::format("write(\"{}/cgroup.subtree_control\", \"{}\")", dir, add));
+        write_file(dir + "/cgroup.subtree_control", add);
+    }
+
+    std::string root_, name_, parent_, dir_;
+    bool created_ = false;
+    Fd fd_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// v1: one hierarchy per controller (or per set of co-mounted controllers), one directory in each
+
+class CgroupV1 final : public CgroupDriver {
+public:
+    CgroupV1(CgroupMounts m, std::string name) : m_(std::move(m)), name_(std::move(name)) {
+        for (const char* c : {"memory", "pids", "cpu", "cpuacct"})
+            if (m_.v1.count(c)) {
+                auto mount = m_.v1.at(c);
+                if (std::none_of(groups_.begin(), groups_.end(), [&](auto& g) { return g.mount == mount; }))
+                    groups_.push_back({mount, m_.v1_set.at(c), mount + "/box", mount + "/box/" + name_, false});
+            }
+    }
+
+    std::string_view version() const override { return "v1"; }
+
+    void check_available(const CgroupLimits& limits) const override {
+        std::string mounted;
+        for (const auto& [c, point] : m_.v1) mounted += (mounted.empty() ? "" : ", ") + c;
+        for (const auto& c : needed_controllers(limits))
+            if (!m_.v1.count(c))
+                throw InputError(kExitUnavailable,
+                                 fmt::format("{}: no cgroup v1 hierarchy has the {} controller (mounted: {})",
+                                             c == "memory" ? "--memory" : c == "pids" ? "--pids" : "--cpus/--cpu-weight",
+                                             c, mounted.empty() ? "none" : mounted),
+                                 fmt::format("mount it (mount -t cgroup -o {0} cgroup /sys/fs/cgroup/{0}) or leave "
+                                             "the option out",
+                                             c));
+        if (limits.memory_swap && !exists(m_.v1.at("memory") + "/memory.memsw.limit_in_bytes"))
+            throw InputError(kExitUnavailable,
+                             "--memory-swap: this kernel does not account swap in cgroup v1 "
+                             "(no memory.memsw.limit_in_bytes)",
+                             "boot with swapaccount=1, or leave --memory-swap out");
+    }
+
+    void create(const CgroupLimits&) override {
+        explain_note("cgroup v1: one directory per controller hierarchy");
+        for (auto& g : groups_) {
+            make_group_dir(g.parent, g.dir, name_);
+            g.created = true;
+        }
+    }
+
+    void set_limits(const CgroupLimits& l) override {
+        in_context(fmt::format("writing limits for cgroup box/{}", name_), [&] {
+            if (l.memory) write_limit(dir("memory"), "memory.limit_in_bytes", std::to_string(*l.memory));
+            // memsw is RAM + swap; it must be set after (and be at least) the RAM limit
+            bool memsw = exists(dir("memory") + "/memory.memsw.limit_in_bytes");
+            if (l.memory_swap || (l.memory && memsw))
+                write_limit(dir("memory"), "memory.memsw.limit_in_bytes",
+                            std::to_string(l.memory_swap.value_or(l.memory.value_or(0))));
+            if (l.pids) write_limit(dir("pids"), "pids.max", std::to_string(*l.pids));
+            if (l.cpus) {
+                write_limit(dir("cpu"), "cpu.cfs_period_us", std::to_string(kCpuPeriodUs));
+                write_limit(dir("cpu"), "cpu.cfs_quota_us", std::to_string(cpu_quota_us(*l.cpus)));
+            }
+            if (l.cpu_weight) write_limit(dir("cpu"), "cpu.shares", std::to_string(weight_to_shares(*l.cpu_weight)));
+        });
+    }
+
+    void join(pid_t pid) override {
+        for (const auto& g : groups_) {
+            explain(Step::CgroupJoin, fmt::format("write(\"{}/cgroup.procs\", \"{}\")", g.dir, pid));
+            write_file(g.dir + "/cgroup.procs", std::to_string(pid));
+        }
+    }
+
+    bool contains(pid_t pid) const override {
+        std::istringstream in(slurp(fmt::format("/proc/{}/cgroup", pid)));
+        std::string line, want = "/box/" + name_;
+        std::size_t inside = 0;
+        while (std::getline(in, line))
+            for (const auto& g : groups_)
+                if (line.find(":" + g.set + ":") != std::string::npos && line.ends_with(want)) ++inside;
+        return inside == groups_.size();
+    }
+
+    void kill_all() override {
+        std::vector<std::string> dirs;
+        for (const auto& g : groups_)
+            if (g.created) dirs.push_back(g.dir);
+        if (dirs.empty()) return;
+        // v1 has no cgroup.kill: read cgroup.procs and SIGKILL each process, until none is left
+        explain(Step::CgroupKill, fmt::format("kill(each pid in {}/cgroup.procs, SIGKILL)", dirs.front()));
+        kill_loop(dirs);
+    }
+
+    void remove() override {
+        for (auto& g : groups_)
+            if (g.created) {
+                remove_group_dir(g.parent, g.dir);
+                g.created = false;
+            }
+    }
+
+    CgroupStats stats() const override {
+        explain(Step::CgroupStats, "read(memory.max_usage_in_bytes, memory.oom_control, cpuacct.usage, pids.peak)");
+        CgroupStats s;
+        if (has("memory")) {
+            s.memory_peak = number(dir("memory") + "/memory.max_usage_in_bytes");
+            s.oom_kills = keyed(dir("memory") + "/memory.oom_control", "oom_kill");
+        }
+        if (has("cpuacct"))
+            if (auto ns = number(dir("cpuacct") + "/cpuacct.usage")) s.cpu_usec = *ns / 1000;
+        if (has("pids")) s.pids_peak = number(dir("pids") + "/pids.peak");
+        return s;
+    }
+
+    std::vector<std::string> paths() const override {
+        std::vector<std::string> out;
+        for (const auto& g : groups_) out.push_back(g.dir);
+        return out;
+    }
+
+    void mount_in_child() const override {
+        // A small tmpfs holds one directory per hierarchy, as on the host; each is a read-only
+        // mount of that hierarchy, whose root (in our cgroup namespace) is the container's group.
+        mkdirs("/sys/fs/cgroup");
+        auto call = "mount(\"tmpfs\", \"/sys/fs/cgroup\", \"tmpfs\", MS_NOSUID|MS_NODEV|MS_NOEXEC, \"mode=755,size=64k\")";
+        explain(Step::MountCgroup, call);
+        check(::mount("tmpfs", "/sys/fs/cgroup", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k"), call);
+        for (const auto& g : groups_) {
+            std::string at = "/sys/fs/cgroup/" + g.set;
+            ::mkdir(at.c_str(), 0755);
+            mount_ro("cgroup", at, "cgroup", g.set);
+            if (g.set.find(',') == std::string::npos) continue;
+            std::istringstream in(g.set);  // cpu,cpuacct: also reachable as cpu and as cpuacct
+            for (std::string c; std::getline(in, c, ',');) ::symlink(g.set.c_str(), ("/sys/fs/cgroup/" + c).c_str());
+        }
+        check(::mount("tmpfs", "/sys/fs/cgroup", "tmpfs", MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                      "mode=755,size=64k"),
+              "mount(\"tmpfs\", \"/sys/fs/cgroup\", MS_REMOUNT|MS_RDONLY)");
+    }
+
+private:
+    struct Group {
+        std::string mount, set, parent, dir;
+        bool created;
+    };
+    bool has(const std::string& c) const { return m_.v1.count(c) > 0; }
+    std::string dir(const std::string& c) const { return m_.v1.at(c) + "/box/" + name_; }
+
+    CgroupMounts m_;
+    std::string name_;
+    std::vector<Group> groups_;
+};
+
+}  // namespace
+
+std::unique_ptr<CgroupDriver> make_cgroup_v2(std::string root, std::string name) {
+    return std::make_unique<CgroupV2>(std::move(root), std::move(name));
+}
+
+std::unique_ptr<CgroupDriver> make_cgroup_v1(CgroupMounts mounts, std::string name) {
+    return std::make_unique<CgroupV1>(std::move(mounts), std::move(name));
+}
+
+std::unique_ptr<CgroupDriver> make_cgroup_driver(const CgroupMounts& m, std::string name) {
+    if (!m.v1.empty()) {
+        std::string list;
+        for (const auto& [c, point] : m.v1) list += (list.empty() ? "" : ", ") + c;
+        if (!m.unified.empty())
+            explain_note(fmt::format("hybrid host: v1 hierarchies for {} and a cgroup2 mount at {} without them: "
+                                     "using cgroup v1",
+                                     list, m.unified));
+        else
+            explain_note(fmt::format("cgroup v1 host: hierarchies for {}", list));
+        return make_cgroup_v1(m, std::move(name));
+    }
+    if (!m.unified.empty()) {
+        explain_note(fmt::format("cgroup v2 (unified) at {}", m.unified));
+        return make_cgroup_v2(m.unified, std::move(name));
+    }
+    throw InputError(kExitUnavailable, "no cgroup filesystem is mounted (none in /proc/self/mountinfo)",
+                     "mount cgroup2 at /sys/fs/cgroup: mount -t cgroup2 none /sys/fs/cgroup");
+}
+
+CgroupMounts detect_cgroup_mounts() {
+    explain(Step::CgroupDetect, "read(\"/proc/self/mountinfo\")");
+    return parse_cgroup_mounts(slurp("/proc/self/mountinfo"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cgroup: ownership, clean-up, the watchdog
+
+namespace {
+// The inode of each directory: the watchdog removes only the very groups it was started for.
+std::vector<ino_t> inodes(const std::vector<std::string>& paths) {
+    std::vector<ino_t> out;
+    for (const auto& p : paths) {
+        struct stat st{};
+        out.push_back(::stat(p.c_str(), &st) == 0 ? st.st_ino : 0);
+    }
+    return out;
+}
+
+const char kDone = 'd';  // "I removed it myself": the watchdog exits without touching anything
+}  // namespace
+
+Cgroup::Cgroup(std::unique_ptr<CgroupDriver> driver, CgroupLimits limits)
+    : driver_(std::move(driver)), limits_(limits), owner_(::getpid()) {}
+
+Cgroup::~Cgroup() {
+    if (!driver_ || owner_ != ::getpid()) return;  // moved from, or a copy in a child process
+    if (!removed_) {
+        try {
+            remove_now();
+        } catch (const SysError& e) {
+            std::fprintf(stderr, "%s: warning: removing the cgroup: %s\n", program_invocation_short_name,
+                         e.message().c_str());
+        }
+    }
+}
+
+// Kill what is left, remove the directories, and tell the watchdog there is nothing to do.
+void Cgroup::remove_now() {
+    driver_->kill_all();
+    driver_->remove();
+    removed_ = true;
+    if (watchdog_) {
+        ssize_t n = ::write(watchdog_.get(), &kDone, 1);
+        (void)n;
+        watchdog_.close();
+    }
+}
+
+// A process outside the group that waits for box-cgroup to go away. If box-cgroup did not say
+// it removed the group itself (it was SIGKILLed, say), the watchdog kills and removes it.
+void Cgroup::start_watchdog() {
+    int fds[2];
+    check(::pipe2(fds, O_CLOEXEC), "pipe2(O_CLOEXEC)");
+    auto ids = inodes(driver_->paths());
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        int err = errno;
+        ::close(fds[0]);
+        ::close(fds[1]);
+        throw SysError(err, "fork() (the cgroup watchdog)");
+    }
+    if (pid == 0) {
+        ::setsid();  // not in the terminal's process group: Ctrl-C is for box-cgroup
+        for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) ::signal(s, SIG_IGN);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        ::prctl(PR_SET_NAME, "box-watchdog");
+        int null = ::open("/dev/null", O_RDWR);
+        for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
+        ::close_range(3, static_cast<unsigned>(fds[0]) - 1, 0);
+        ::close_range(static_cast<unsigned>(fds[0]) + 1, ~0U, 0);
+        char c = 0;
+        ssize_t n;
+        while ((n = ::read(fds[0], &c, 1)) < 0 && errno == EINTR) {}
+        if (!(n == 1 && c == kDone) && inodes(driver_->paths()) == ids) {
+            try {
+                driver_->kill_all();
+                driver_->remove();
+            } catch (...) {
+            }
+        }
+        ::_exit(0);
+    }
+    ::close(fds[0]);
+    watchdog_ = Fd(fds[1]);
+}
+
+void Cgroup::join_from_parent(pid_t pid) {
+    if (driver_->clone_fd() >= 0 && driver_->contains(pid)) {
+        explain_note("the child was born inside its cgroup (CLONE_INTO_CGROUP): no move needed");
+        return;
+    }
+    in_context("moving the container into its cgroup", [&] { driver_->join(pid); });
+}
+
+int Cgroup::finish(int status, bool print_stats) {
+    const char* prog = program_invocation_short_name;
+    CgroupStats s = driver_->stats();
+    if (s.oom_kills && *s.oom_kills > 0) {
+        std::string limit = limits_.memory ? fmt::format(" (--memory {})", human_size(*limits_.memory)) : "";
+        std::fprintf(stderr, "%s: the OOM killer killed %llu process%s in the container: it reached its memory limit%s%s\n",
+                     prog, static_cast<unsigned long long>(*s.oom_kills), *s.oom_kills == 1 ? "" : "es",
+                     limit.c_str(), status == 128 + SIGKILL ? "; that is the SIGKILL behind exit status 137" : "");
+    }
+    if (print_stats) std::fprintf(stderr, "%s: %s\n", prog, format_stats(s).c_str());
+    try {
+        remove_now();  // kills the strays: processes the command left behind
+    } catch (const SysError& e) {
+        std::fprintf(stderr, "%s: warning: removing the cgroup: %s\n", prog, e.message().c_str());
+    }
+    return status;
+}
+
+Cgroup create_cgroup(const std::string& name, const CgroupLimits& limits) {
+    return in_context(fmt::format("creating cgroup box/{}", name), [&] {
+        check_cgroup_name(name);
+        auto driver = make_cgroup_driver(detect_cgroup_mounts(), name);
+        driver->check_available(limits);  // fail before anything is created
+        Cgroup cg(std::move(driver), limits);
+        cg.driver().create(limits);       // from here on, ~Cgroup removes what was made
+        cg.start_watchdog();              // ...and the watchdog does if we are SIGKILLed
+        cg.driver().set_limits(limits);
+        return cg;
+    });
+}
+
+void cgroup_in_child(const CgroupOptions& opt, const Cgroup& cgroup) {
+    in_context("giving the container its cgroup view", [&] {
+        if (opt.cgroup_ns) unshare_cgroup_namespace();
+        if (opt.namespaces.count("mount")) cgroup.driver().mount_in_child();
+    });
+}
+
+void unshare_cgroup_namespace() {
+    explain(Step::UnshareCgroup, "unshare(CLONE_NEWCGROUP)");
+    check(::unshare(CLONE_NEWCGROUP), "unshare(CLONE_NEWCGROUP)");
+}
+
+}  // namespace box

@@ -1,0 +1,44 @@
+// box-cgroup: stage 03 of boxkit — run CMD in ROOTFS inside new namespaces and a cgroup.
+//
+//   box-cgroup [--explain] [stage 02's options] [--memory SIZE] [--memory-swap SIZE] [--pids N]
+//              [--cpus FRACTION] [--cpu-weight N] [--name NAME] [--stats] ROOTFS [--] CMD [ARGS...]
+//
+// Stage 02's flow plus one block: the cgroup box/NAME is made with its limits before the
+// clone; the child is born in it (v2) or moved into it before it is released (v1); at exit an
+// OOM kill is reported, --stats prints what was used, and the group is removed.
+#include "cgroup.hpp"
+#include "cli.hpp"
+#include "narrate.hpp"
+#include "ns.hpp"
+#include "process.hpp"
+
+int main(int argc, char** argv) {
+    return box::run_main("box-cgroup", [&] {
+        CLI::App app{"box-cgroup: run CMD in ROOTFS inside new namespaces and a cgroup (boxkit stage 03)"};
+        box::CgroupOptions opt;
+        box::add_cgroup_options(app, opt);
+        box::parse(app, argc, argv);
+        box::set_explain(opt.explain);
+
+        box::check_rootfs(opt.rootfs);              // fail before anything is created
+        box::check_ns_options(opt);                 // --ns, id maps, offsets: fail early too
+        box::check_cgroup_options(opt);             // --name, --memory-swap; cgroup ns after joining
+        box::SignalBlock signals;                   // SIGINT/SIGTERM are forwarded, not fatal
+        box::Cgroup cgroup = box::create_cgroup(opt.name, opt.limits);  // box/NAME with the limits
+        box::ErrorPipe errors;                      // the child's failure comes back here
+        box::SyncPipe sync;                         // the child waits until the parent is done
+        pid_t pid = box::clone_child(opt, cgroup.clone_fd(), errors, sync, [&] {  // --- in the child ---
+            sync.wait_release();                    // the parent has done its part
+            box::ns_in_child(opt);                  // ns root, hostname, lo up, clocks
+            box::enter_rootfs_ns(opt);              // /proc of the new pid ns, pivot_root
+            box::cgroup_in_child(opt, cgroup);      // cgroup ns: its group is '/'; /sys/fs/cgroup
+            box::exec_or_init(opt, errors, signals);// become CMD (or --init: PID 1 runs CMD)
+        });
+        cgroup.join_from_parent(pid);               // v1: into the group before it runs (v2: born there)
+        box::write_id_maps_from_parent(pid, opt);   // uid/gid maps of the user namespace
+        sync.release();                             // the child may go on
+        errors.receive(pid);                        // rethrows the child's error, if any
+        int status = box::wait_forwarding(pid, signals);  // CMD's exit status, 128+N for a signal
+        return cgroup.finish(status, opt.stats);    // OOM kills, --stats; strays killed, group removed
+    });
+}
