@@ -15,7 +15,7 @@ int init_loop(pid_t cmd_pid, const SignalBlock& signals) {
     explain(Step::InitReap, "waitpid(-1, WNOHANG)");
     for (;;) {
         int st = 0;
-        pid_t r;
+        pid_t r = 0;
         // EXERCISE 02.4: reap every child that has exited; return CMD's status when it is one
         while ((r = ::waitpid(-1, &st, WNOHANG)) > 0)
             if (r == cmd_pid) return exit_status(st);
@@ -44,7 +44,11 @@ int init_loop(pid_t cmd_pid, const SignalBlock& signals) {
     });
     cmd_errors.receive(cmd);       // CMD's exec failure becomes ours, and so box-ns's
     errors.done();                 // CMD runs: box-ns's receive() returns
-    ::_exit(init_loop(cmd, signals));
+    try {
+        ::_exit(init_loop(cmd, signals));
+    } catch (const std::exception& e) {  // the error pipe is closed now: say it ourselves
+        ::_exit(report("box-ns", e));
+    }
 }
 
 }  // namespace box

@@ -1,5 +1,8 @@
 # Stage 02: every bad input gets one clear error line, its documented exit code, no leftovers;
 # a failure inside the child (after clone) comes back as box-ns's own error.
+# exercise: 02.1
+# exercise: 02.2
+# exercise: 02.3
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs

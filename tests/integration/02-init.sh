@@ -1,4 +1,7 @@
 # Stage 02: exit status and signals through box-ns; PID 1's special rules, and --init for them.
+# exercise: 02.1
+# exercise: 02.2
+# exercise: 02.3
 # exercise: 02.4
 . "$(dirname "$0")/lib.sh"
 need_root

@@ -1,6 +1,7 @@
 # Stage 02 without root: box-ns run by an ordinary user (setpriv) makes a rootless container:
 # the caller's uid is root inside, and only that. Also what a rootless container cannot do.
 # exercise: 02.1
+# exercise: 02.2
 # exercise: 02.3
 . "$(dirname "$0")/lib.sh"
 need_root
