@@ -1,0 +1,104 @@
+/// @file seccomp.hpp
+/// @brief Stage 04: the seccomp syscall filter — the OCI `linux.seccomp` profile (also Docker's
+/// profile format), boxkit's default profile, building it with libseccomp, and a hand-written
+/// classic BPF filter for the lesson.
+/// @ingroup security
+#pragma once
+
+#include "capabilities.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace box {
+
+/// A condition on one syscall argument: `{"index": 0, "value": 2080505856, "op": "SCMP_CMP_MASKED_EQ"}`.
+struct SeccompArg {
+    unsigned index = 0;          ///< 0..5
+    std::uint64_t value = 0;
+    std::uint64_t value_two = 0;  ///< the second operand of SCMP_CMP_MASKED_EQ (value & mask == value_two)
+    std::string op;               ///< "SCMP_CMP_EQ", "SCMP_CMP_MASKED_EQ", ...
+};
+
+/// Docker's `includes`/`excludes`: a rule applies only when the container keeps all of
+/// `caps` (includes) / none of them (excludes). Not in the OCI spec; an OCI profile has none.
+struct SeccompCondition {
+    CapMask caps = 0;
+};
+
+/// One entry of `syscalls`: these names get this action (when the args match).
+struct SeccompRule {
+    std::vector<std::string> names;
+    std::string action;                ///< "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", ...
+    std::optional<unsigned> errno_ret;  ///< for SCMP_ACT_ERRNO (default EPERM) and SCMP_ACT_TRACE
+    std::vector<SeccompArg> args;
+    SeccompCondition includes, excludes;
+};
+
+/// A whole profile: what config.json's `linux.seccomp` or a Docker profile file says.
+struct SeccompProfile {
+    std::string default_action;             ///< e.g. "SCMP_ACT_ERRNO"
+    std::optional<unsigned> default_errno;  ///< defaultErrnoRet (default EPERM)
+    std::vector<std::string> architectures;  ///< "SCMP_ARCH_X86_64", ...; the native one is always in
+    std::vector<std::string> flags;          ///< "SECCOMP_FILTER_FLAG_LOG", ...
+    std::vector<SeccompRule> rules;
+};
+
+/// Parse a profile from JSON (the `linux.seccomp` object of config.json, or a profile file).
+/// @p source names it in errors ("profile.json", "config.json: .linux.seccomp").
+/// Throws InputError(kExitBadData) naming the JSON path of the bad entry, e.g.
+/// `profile.json: .syscalls[2].names[0]: 'fooo' is not a system call libseccomp knows`.
+SeccompProfile parse_seccomp_profile(const nlohmann::json& j, std::string_view source);
+
+/// Read and parse a profile file (kExitNoInput when missing, kExitBadData when not JSON).
+SeccompProfile load_seccomp_profile(const std::string& path);
+
+/// boxkit's default profile (04-seccomp/default-profile.json, built in): an allow-list in the
+/// spirit of Docker's default. Calls gated on a capability (mount needs CAP_SYS_ADMIN, ...)
+/// are allowed only when the container keeps it.
+SeccompProfile default_seccomp_profile();
+/// The default profile's JSON text, as built in.
+std::string_view default_seccomp_profile_json();
+
+/// A libseccomp filter built from a profile, ready to load (owned; released on destruction).
+class SeccompFilter {
+public:
+    /// Build the filter for a container that keeps @p caps (for includes/excludes).
+    /// Everything that can be wrong is found here, before any process is started.
+    SeccompFilter(const SeccompProfile& profile, CapMask caps);
+    ~SeccompFilter();
+    SeccompFilter(SeccompFilter&&) noexcept;
+    SeccompFilter& operator=(SeccompFilter&&) noexcept;
+    SeccompFilter(const SeccompFilter&) = delete;
+    SeccompFilter& operator=(const SeccompFilter&) = delete;
+
+    /// Load it into the calling process (seccomp(2)). Needs no_new_privs or CAP_SYS_ADMIN.
+    void load() const;
+    /// How many (syscall, condition) rules went in: for --explain and tests.
+    std::size_t rule_count() const noexcept { return rules_; }
+
+private:
+    void* ctx_ = nullptr;  ///< scmp_filter_ctx
+    std::size_t rules_ = 0;
+};
+
+/// The action a profile takes for a call with no argument conditions, given @p caps, as the
+/// profile names it ("SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO(1)", "conditional" when it depends on
+/// the arguments). Pure logic, for unit tests and the lesson.
+std::string profile_action_for(const SeccompProfile& profile, std::string_view syscall, CapMask caps);
+
+/// The hand-written teaching filter: check the architecture, kill x32 calls, load the syscall
+/// number, return EPERM for @p blocked (default mkdir), allow everything else. Classic BPF,
+/// installed with prctl(PR_SET_SECCOMP). Under --explain, prints the program first.
+void install_teaching_filter(std::string_view blocked = "mkdir");
+
+/// The teaching filter's program as text, one instruction a line (what --explain prints).
+std::vector<std::string> teaching_filter_listing(std::string_view blocked = "mkdir");
+
+}  // namespace box
