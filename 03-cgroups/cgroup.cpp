@@ -10,6 +10,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -93,7 +94,9 @@ std::string human_size(std::uint64_t bytes) {
     double v = static_cast<double>(bytes);
     int u = 0;
     while (v >= 1024 && u < 4) { v /= 1024; ++u; }
-    return u == 0 ? fmt::format("{}B", bytes) : fmt::format("{:.1f}{}", v, units[u]);
+    if (u == 0) return fmt::format("{}B", bytes);
+    if (v == std::floor(v)) return fmt::format("{:.0f}{}", v, units[u]);  // 64M, not 64.0M
+    return fmt::format("{:.1f}{}", v, units[u]);
 }
 
 std::string opt_or_na(const std::optional<std::uint64_t>& v) { return v ? std::to_string(*v) : "n/a"; }
@@ -212,6 +215,15 @@ std::vector<pid_t> procs(const std::string& dir) {
     pid_t p;
     while (in >> p) out.push_back(p);
     return out;
+}
+
+// Wait (bounded, about 5 s) until no process is left in @p dirs: a killed process leaves its
+// cgroup only once it has exited.
+void wait_empty(const std::vector<std::string>& dirs) {
+    for (int round = 0; round < 500; ++round) {
+        if (std::all_of(dirs.begin(), dirs.end(), [](auto& d) { return procs(d).empty(); })) return;
+        pause_ms(10);
+    }
 }
 
 // SIGKILL what is in @p dirs until they are empty: the v1 way (no cgroup.kill), and v2's
@@ -346,11 +358,12 @@ public:
 
     void kill_all() override {
         if (!exists(dir_)) return;
-        // EXERCISE 03.3: kill everything left in the group at once
+        if (!exists(dir_ + "/cgroup.kill")) return kill_loop({dir_});  // before Linux 5.14: one by one
+        // EXERCISE 03.3: kill every process left in the group at once
         explain(Step::CgroupKill, fmt::format("write(\"{}/cgroup.kill\", \"1\")", dir_));
-        if (exists(dir_ + "/cgroup.kill")) write_file(dir_ + "/cgroup.kill", "1");
+        write_file(dir_ + "/cgroup.kill", "1");
         // END EXERCISE
-        kill_loop({dir_});  // waits until cgroup.procs is empty (and kills, before Linux 5.14)
+        wait_empty({dir_});
     }
 
     void remove() override {
@@ -626,6 +639,7 @@ void Cgroup::remove_now() {
         ssize_t n = ::write(watchdog_.get(), &kDone, 1);
         (void)n;
         watchdog_.close();
+        while (::waitpid(watchdog_pid_, nullptr, 0) < 0 && errno == EINTR) {}
     }
 }
 
@@ -667,6 +681,7 @@ void Cgroup::start_watchdog() {
     }
     ::close(fds[0]);
     watchdog_ = Fd(fds[1]);
+    watchdog_pid_ = pid;
 }
 
 void Cgroup::join_from_parent(pid_t pid) {
@@ -716,8 +731,10 @@ void cgroup_in_child(const CgroupOptions& opt, const Cgroup& cgroup) {
 }
 
 void unshare_cgroup_namespace() {
+    // EXERCISE 03.1: a new cgroup namespace, rooted at the group this process is in now
     explain(Step::UnshareCgroup, "unshare(CLONE_NEWCGROUP)");
     check(::unshare(CLONE_NEWCGROUP), "unshare(CLONE_NEWCGROUP)");
+    // END EXERCISE
 }
 
 }  // namespace box

@@ -170,6 +170,7 @@ private:
     pid_t owner_;           ///< only this process removes the group (not a child after clone)
     bool removed_ = false;
     Fd watchdog_;           ///< the write end of the watchdog's pipe: it cleans up when this closes
+    pid_t watchdog_pid_ = -1;
 };
 
 /// Detect the hierarchies, choose the driver, check the controllers, create box/NAME and
