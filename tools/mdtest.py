@@ -81,6 +81,7 @@ def repo_view(root, build):
     """A temporary directory that looks like the repository with build/ -> BOX_BUILD, so the
     transcripts' literal `build/...` paths work against any build directory."""
     view = tempfile.mkdtemp(prefix="box-mdtest-")
+    os.chmod(view, 0o755)  # rootless transcripts run as an ordinary user (setpriv) and must get in
     for name in os.listdir(root):
         if name != "build":
             os.symlink(os.path.join(root, name), os.path.join(view, name))
