@@ -44,14 +44,14 @@ items+=(--dir "$BOX_SRC/tests/vm" /boxkit/src/tests/vm)
 
 echo "vm: booting $kernel with $(du -h "$vm/initramfs.cpio" | cut -f1) of initramfs (console: $vm/console.log)"
 set +e
-"$tools/run.sh" --kernel "$kernel" --initrd "$vm/initramfs.cpio" --timeout "${BOX_VM_TIMEOUT:-240}" \
+"$tools/run.sh" --kernel "$kernel" --initrd "$vm/initramfs.cpio" --timeout "${BOX_VM_TIMEOUT:-270}" \
     > "$vm/console.log.tmp" 2>&1
 rc=$?
 set -e
 tr -d '\r' < "$vm/console.log.tmp" > "$vm/console.log"
 grep -E '^BOXVM-(BEGIN|RESULT)' "$vm/console.log" || true
 why=""
-[ $rc = 124 ] && why="the guest did not finish within ${BOX_VM_TIMEOUT:-240}s and was killed"
+[ $rc = 124 ] && why="the guest did not finish within ${BOX_VM_TIMEOUT:-270}s and was killed"
 [ $rc != 0 ] && [ $rc != 124 ] && why="qemu exited with status $rc"
 grep -q '^BOXVM-END' "$vm/console.log" || why="${why:-the guest stopped before its end marker}"
 for c in "$BOX_SRC"/tests/vm/checks/*.sh; do
