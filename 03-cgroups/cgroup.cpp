@@ -711,16 +711,25 @@ int Cgroup::finish(int status, bool print_stats) {
 }
 
 Cgroup create_cgroup(const std::string& name, const CgroupLimits& limits) {
-    return in_context(fmt::format("creating cgroup box/{}", name), [&] {
-        check_cgroup_name(name);
-        auto driver = make_cgroup_driver(detect_cgroup_mounts(), name);
-        driver->check_available(limits);  // fail before anything is created
-        Cgroup cg(std::move(driver), limits);
-        cg.driver().create(limits);       // from here on, ~Cgroup removes what was made
-        cg.start_watchdog();              // ...and the watchdog does if we are SIGKILLed
-        cg.driver().set_limits(limits);
-        return cg;
-    });
+    try {
+        return in_context(fmt::format("creating cgroup box/{}", name), [&] {
+            check_cgroup_name(name);
+            auto driver = make_cgroup_driver(detect_cgroup_mounts(), name);
+            driver->check_available(limits);  // fail before anything is created
+            Cgroup cg(std::move(driver), limits);
+            cg.driver().create(limits);       // from here on, ~Cgroup removes what was made
+            cg.start_watchdog();              // ...and the watchdog does if we are SIGKILLed
+            cg.driver().set_limits(limits);
+            return cg;
+        });
+    } catch (SysError& e) {
+        int err = e.code().value();
+        if (err == EACCES || err == EPERM || err == EROFS)
+            e.with_exit_code(kExitNoPermission)
+                .with_hint("creating a cgroup needs root (write access to the cgroup filesystem); without root, "
+                           "run the container without limits (box-ns --user)");
+        throw;
+    }
 }
 
 void cgroup_in_child(const CgroupOptions& opt, const Cgroup& cgroup) {
