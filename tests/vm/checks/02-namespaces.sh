@@ -9,7 +9,7 @@ run_rc "$BIN/box-ns" "$ROOTFS" /bin/box-probe --json pid hostname cgroup ns
 assert_eq 0 "$RC" "box-ns runs the probe"
 assert_eq 1 "$(json '.pid.pid')" "the probe is PID 1 of its pid namespace"
 assert_eq box "$(json '.hostname.hostname')" "the container's hostname is its own"
-assert_eq '["0::/"]' "$(json '.cgroup.lines | tostring')" "one v2 hierarchy, seen from the container's cgroup namespace root"
+assert_eq '["0::/"]' "$(json '.cgroup.proc_self_cgroup | tostring')" "one v2 hierarchy, seen from the container's cgroup namespace root"
 for ns in pid uts mount ipc net cgroup; do
     host=$(stat -L -c %i "/proc/self/ns/${ns/mount/mnt}")
     assert_eq false "$([ "$(json ".ns.$ns")" = "$host" ] && echo true || echo false)" "a new $ns namespace"
