@@ -3,7 +3,7 @@
 //
 //   box-seccomp [--explain] [stage 03's options] [--seccomp default|unconfined|FILE]
 //               [--seccomp-teaching] [--cap-drop LIST] [--cap-add LIST] [--allow-new-privs]
-//               [--landlock-ro PATH] [--landlock-rw PATH] ROOTFS [--] CMD [ARGS...]
+//               [--run-as UID[:GID]] [--landlock-ro PATH] [--landlock-rw PATH] ROOTFS [--] CMD [ARGS...]
 //
 // Stage 03's flow plus one block: the security settings are checked and the filter built
 // before anything is created, and applied in the child last, just before exec.

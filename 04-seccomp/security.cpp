@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "narrate.hpp"
+#include "parse.hpp"
 
 #include <fmt/format.h>
 #include <sys/prctl.h>
@@ -22,6 +23,9 @@ void add_security_options(CLI::App& app, SecurityOptions& s) {
         ->type_name("LIST")->allow_extra_args(false);
     app.add_flag("--allow-new-privs", s.allow_new_privs,
                  "leave no_new_privs off: setuid programs and file capabilities work again (for the demo)");
+    app.add_option("--run-as", s.run_as,
+                   "run CMD as this user (and group) inside the container; its capabilities end at exec")
+        ->type_name("UID[:GID]");
     app.add_option("--landlock-ro", s.landlock.read_only,
                    "Landlock: allow reading and executing beneath PATH (in the container); all else is denied")
         ->type_name("PATH")->allow_extra_args(false);
@@ -60,11 +64,28 @@ Security prepare_security(const SecurityOptions& s) {
         sec.filter.emplace(default_seccomp_profile(), sec.kept);
     else if (s.seccomp != "unconfined")
         sec.filter.emplace(load_seccomp_profile(s.seccomp), sec.kept);
+    if (!s.run_as.empty()) sec.user = parse_user(s.run_as, "--run-as");
     sec.teaching = s.seccomp_teaching;
     sec.no_new_privs = !s.allow_new_privs;
     check_landlock(s.landlock, s.rootfs);
     sec.landlock = s.landlock;
     return sec;
+}
+
+UserIds parse_user(std::string_view text, std::string_view what) {
+    constexpr std::int64_t kMaxId = 4294967294;  // (uid_t)-1 means "unchanged" to the kernel
+    auto colon = text.find(':');
+    try {
+        UserIds u;
+        u.uid = static_cast<uid_t>(parse_int(text.substr(0, colon), what, 0, kMaxId));
+        u.gid = colon == std::string_view::npos ? static_cast<gid_t>(u.uid)
+                                                : static_cast<gid_t>(parse_int(text.substr(colon + 1), what, 0, kMaxId));
+        return u;
+    } catch (const InputError&) {
+        throw InputError(kExitUsage, fmt::format("{}: '{}' is not UID[:GID]: use numbers from 0 to {}, e.g. 1000 or "
+                                                 "1000:1000 (names are not looked up)",
+                                                 what, text, kMaxId));
+    }
 }
 
 void set_no_new_privs() {
@@ -86,7 +107,7 @@ void secure_in_child(const Security& sec) {
     Fd ruleset;
     if (!sec.landlock.empty()) ruleset = make_landlock_ruleset(sec.landlock);  // paths as the container sees them
     if (!sec.no_new_privs) restrict_and_filter(sec, ruleset);  // without no_new_privs: needs CAP_SYS_ADMIN, so now
-    drop_privileges(sec.caps);                                 // bounding, (uid), permitted/effective/inheritable, ambient
+    drop_privileges(sec.caps, sec.user);                       // bounding, uid, permitted/effective/inheritable, ambient
     if (sec.no_new_privs) {
         set_no_new_privs();                                    // exec can never grant privileges again
         restrict_and_filter(sec, ruleset);                     // Landlock, then seccomp: last before exec

@@ -24,6 +24,7 @@ struct SecurityOptions : CgroupOptions {
     std::vector<std::string> cap_drop;      ///< --cap-drop LIST (repeatable)
     std::vector<std::string> cap_add;       ///< --cap-add LIST (repeatable)
     bool allow_new_privs = false;           ///< --allow-new-privs: leave no_new_privs off
+    std::string run_as;                     ///< --run-as UID[:GID]: the user CMD runs as ("" = root)
     LandlockPaths landlock;                 ///< --landlock-ro / --landlock-rw
 };
 
@@ -34,6 +35,7 @@ void add_security_options(CLI::App& app, SecurityOptions& opt);
 struct Security {
     CapMask kept = 0;                      ///< the capabilities the container keeps
     CapSets caps;                          ///< ...in all five sets
+    std::optional<UserIds> user;           ///< --run-as: switch to this user (none: stay uid 0)
     std::optional<SeccompFilter> filter;   ///< none: --seccomp unconfined
     bool teaching = false;                 ///< add the teaching filter
     bool no_new_privs = true;
@@ -52,6 +54,9 @@ Security prepare_security(const SecurityOptions& opt);
 /// no_new_privs (--allow-new-privs) the kernel lets only CAP_SYS_ADMIN load a filter or a
 /// Landlock ruleset, so those two then come before the capabilities are dropped.
 void secure_in_child(const Security& sec);
+
+/// "1000" -> {1000, 1000}; "1000:100" -> {1000, 100}. Throws InputError(kExitUsage) naming @p what.
+UserIds parse_user(std::string_view text, std::string_view what);
 
 /// prctl(PR_SET_NO_NEW_PRIVS, 1): exec can never again grant privileges.
 void set_no_new_privs();

@@ -38,6 +38,7 @@ expect_error 66 "^box-seccomp: error: --seccomp: profile '$tmp/none.json' cannot
     --seccomp "$tmp/none.json" "$ROOTFS" /bin/true
 expect_error 66 "^box-seccomp: error: --seccomp: profile '$tmp' cannot be read" --seccomp "$tmp" "$ROOTFS" /bin/true
 
+expect_error 64 "^box-seccomp: error: --run-as: '1000:x' is not UID\[:GID\]" --run-as 1000:x "$ROOTFS" /bin/true
 expect_error 66 "^box-seccomp: error: --landlock-ro: '/no/such/dir' does not exist inside the rootfs" \
     --landlock-ro /no/such/dir "$ROOTFS" /bin/true
 expect_error 64 "^box-seccomp: error: --landlock-rw: 'tmp' is not an absolute path inside the container" \

@@ -52,6 +52,19 @@ s4 --cap-add SYS_ADMIN "$ROOTFS" /bin/box-probe --json try mount unshare
 assert_eq ENOENT "$(json .try.mount)" "--cap-add SYS_ADMIN: the profile lets mount through (ENOENT: no such dir)"
 assert_eq OK "$(json .try.unshare)" "--cap-add SYS_ADMIN: ...and unshare"
 
+# --run-as: the uid change comes after the bounding set and before capset; at exec an ordinary
+# user keeps no capability (inheritable and ambient are empty), only the bounding limit.
+s4 --run-as 65534:65534 "$ROOTFS" /bin/box-probe --json caps
+assert_eq 65534 "$(json .caps.uid)" "--run-as: the command runs as uid 65534"
+assert_eq 65534 "$(json .caps.euid)" "--run-as: ...euid too"
+assert_eq "" "$(json '.caps.permitted | join(",")')" "--run-as: no capability is left after exec"
+assert_eq "$default" "$(json '.caps.bounding | join(",")')" "--run-as: the bounding set is the default set"
+s4 --run-as 1000:1000 "$ROOTFS" /bin/sh -c 'echo "$(id -u) $(id -g)"'
+assert_eq "1000 1000" "$OUT" "--run-as 1000:1000: uid and gid"
+err=$("$BIN/box-seccomp" --name "$TEST_NAME" --explain --run-as 1000 "$ROOTFS" /bin/true 2>&1 >/dev/null)
+order=$(printf '%s\n' "$err" | grep -oE '^=> (prctl\(PR_CAPBSET_DROP|setresuid|capset)' | sed 's/^=> //' | tr '\n' ' ')
+assert_eq 'prctl(PR_CAPBSET_DROP setresuid capset ' "$order" "--run-as --explain: bounding, then the uid, then capset"
+
 # unconfined: no filter; --allow-new-privs: no no_new_privs, but the filter is still loaded
 # (before the capabilities are dropped, while CAP_SYS_ADMIN still allows it).
 s4 --seccomp unconfined "$ROOTFS" /bin/box-probe --json seccomp try keyctl

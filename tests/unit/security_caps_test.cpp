@@ -3,6 +3,7 @@
 
 #include "capabilities.hpp"
 #include "error.hpp"
+#include "security.hpp"
 
 #include <linux/capability.h>
 
@@ -84,4 +85,18 @@ TEST_CASE("all_capabilities covers 0..cap_last_cap and the bounding set is withi
     CHECK((all & bit(CAP_CHOWN)) != 0);
     CHECK((all & bit(CAP_SYS_ADMIN)) != 0);
     CHECK((own_bounding_set() & ~all) == 0);
+}
+
+TEST_CASE("--run-as UID[:GID]: the gid defaults to the uid; bad values name the option") {
+    auto u = parse_user("1000", "--run-as");
+    CHECK(u.uid == 1000);
+    CHECK(u.gid == 1000);
+    u = parse_user("0:100", "--run-as");
+    CHECK(u.uid == 0);
+    CHECK(u.gid == 100);
+    CHECK_THROWS_WITH_AS(parse_user("nobody", "--run-as"),
+                         "--run-as: 'nobody' is not UID[:GID]: use numbers from 0 to 4294967294, e.g. 1000 or 1000:1000 "
+                         "(names are not looked up)", InputError);
+    CHECK_THROWS_AS(parse_user("1:", "--run-as"), InputError);
+    CHECK_THROWS_AS(parse_user("4294967295", "--run-as"), InputError);
 }
