@@ -57,6 +57,10 @@ void print_text(const std::string& prefix, const Json& j) {
 }  // namespace
 
 bool register_check(Check c) {
+    if (find(c.name)) {  // two files chose one name: only the first would ever run
+        std::fprintf(stderr, "box-probe: two checks are named '%s': rename one\n", c.name);
+        std::abort();
+    }
     registry().push_back(c);
     return true;
 }

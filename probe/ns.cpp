@@ -180,19 +180,6 @@ BOX_PROBE_CHECK(check_uptime, "uptime", "", "seconds since boot by /proc/uptime 
     r.set("monotonic", static_cast<long long>(ts.tv_sec));
 }
 
-BOX_PROBE_CHECK(check_cgroup, "cgroup", "", "our cgroup paths, as /proc/self/cgroup shows them") {
-    auto rows = lines_of(probe::read_file("/proc/self/cgroup"));
-    Json paths = Json::array();
-    bool all_root = !rows.empty();
-    for (const auto& row : rows) {  // "id:controllers:path"
-        auto path = row.substr(row.find(':', row.find(':') + 1) + 1);
-        paths.push_back(path);
-        all_root = all_root && path == "/";
-    }
-    r.set("lines", rows);
-    r.set("all_root", all_root);
-}
-
 // Make N orphans: a child starts N grandchildren that exit at once, and exits without waiting
 // for them. Their parent is gone, so they are re-parented to PID 1 (of our PID namespace), and
 // stay zombies until it reaps them. Reports the zombies right away and after up to SETTLE ms.

@@ -98,9 +98,9 @@ if [ -n "$v2" ] && [ -w "$v2/cgroup.procs" ]; then
     mkdir -p "$v2/box"; cg=$v2/box/$TEST_NAME-$$; mkdir "$cg"
     in_cg() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" "$@"; }
     run_rc in_cg "$BIN/box-ns" "$ROOTFS" /bin/box-probe --json cgroup
-    assert_contains '"0::/"' "$(json '.cgroup.lines | tostring')" "cgroup: the container's cgroup is /"
+    assert_contains '"0::/"' "$(json '.cgroup.proc_self_cgroup | tostring')" "cgroup: the container's cgroup is /"
     run_rc in_cg "$BIN/box-ns" --ns "$(without cgroup)" "$ROOTFS" /bin/box-probe --json cgroup
-    assert_contains "\"0::/box/$TEST_NAME-$$\"" "$(json '.cgroup.lines | tostring')" \
+    assert_contains "\"0::/box/$TEST_NAME-$$\"" "$(json '.cgroup.proc_self_cgroup | tostring')" \
         "--ns without cgroup: the host's cgroup path shows"
     rmdir "$cg"; cg=
 else
