@@ -47,7 +47,7 @@ StepText step_text(Step step) {
     case Step::CgroupLimit: return {"write a limit into the cgroup's control file", "cgroups(7)"};
     case Step::CgroupJoin: return {"move the container process into its cgroup before it runs the command", "cgroups(7)"};
     case Step::CloneIntoCgroup: return {"start the child directly inside the cgroup (no window outside it)", "clone3(2)"};
-    case Step::CgroupKill: return {"kill every process left in the cgroup at once", "cgroups(7)"};
+    case Step::CgroupKill: return {"kill every process still in the cgroup, so that it can be removed", "cgroups(7)"};
     case Step::CgroupRemove: return {"remove the empty cgroup directory", "rmdir(2)"};
     case Step::CgroupStats: return {"read what the container used from the cgroup's accounting files", "cgroups(7)"};
     case Step::UnshareCgroup: return {"new cgroup namespace: the container sees its own cgroup as '/'", "cgroup_namespaces(7)"};

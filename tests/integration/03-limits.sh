@@ -2,6 +2,7 @@
 # is OOM-killed and reported as such; forks stop at --pids; --cpus caps CPU time (measured by
 # the cgroup's own accounting, with a generous tolerance); stray processes are killed.
 # exercise: 03.1
+# exercise: 03.2
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs

@@ -243,7 +243,7 @@ TEST_CASE("v2 driver: stats from memory.peak, memory.events, cpu.stat, pids.peak
     CHECK(s.oom_kills == 1u);
     CHECK(s.cpu_usec == 1500000u);
     CHECK(s.pids_peak == 19u);
-    CHECK(format_stats(s) == "stats: memory peak 5.0M (5242880 bytes), OOM kills 1, CPU 1.500s (1500000 us), pids peak 19");
+    CHECK(format_stats(s) == "stats: memory peak 5M (5242880 bytes), OOM kills 1, CPU 1.500s (1500000 us), pids peak 19");
     for (const char* f : {"memory.peak", "memory.events", "cpu.stat", "pids.peak"}) fs::remove(t.path / "box/t" / f);
     cg->remove();
     CHECK(!fs::exists(t.path / "box/t"));
