@@ -85,8 +85,9 @@ Fd make_landlock_ruleset(const LandlockPaths& paths) {
         attr.handled_access_fs = landlock_handled(abi);
         explain(Step::LandlockRuleset, fmt::format("landlock_create_ruleset(handled_access_fs={:#x}) ABI {}",
                                                    attr.handled_access_fs, abi));
+        Fd ruleset;
         // EXERCISE 04.3: Landlock: a ruleset, one rule per allowed path
-        Fd ruleset(check(create_ruleset(&attr, sizeof attr, 0), "landlock_create_ruleset()"));
+        ruleset = Fd(check(create_ruleset(&attr, sizeof attr, 0), "landlock_create_ruleset()"));
         auto add = [&](const std::string& path, std::uint64_t access, const char* kind) {
             Fd fd(check(::open(path.c_str(), O_PATH | O_CLOEXEC), fmt::format("open(\"{}\", O_PATH)", path)));
             struct stat st{};

@@ -342,9 +342,9 @@ struct Listed {
 std::vector<Listed> teaching_program(std::string_view blocked) {
     int nr = ::seccomp_syscall_resolve_name(std::string(blocked).c_str());
     if (nr < 0) throw InputError(kExitUsage, fmt::format("teaching filter: '{}' is not a system call here", blocked));
-    auto n = static_cast<uint32_t>(nr);
     std::vector<Listed> p;
     // EXERCISE 04.2: the teaching filter: check the architecture, then block one call with EPERM
+    auto n = static_cast<uint32_t>(nr);
     p.push_back({BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4), "ld  [4]", "A = seccomp_data.arch"});
     p.push_back({BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kAuditArch, 1, 0), fmt::format("jeq #{:#x}, +1, +0", kAuditArch),
                  fmt::format("{}? then skip the next instruction", kArchName)});

@@ -1,5 +1,6 @@
 # Stage 04: Landlock (this kernel's LSM) restricts file access by path: with --landlock-ro /
 # --landlock-rw /tmp, writes anywhere but /tmp fail with EACCES, reads still work.
+# exercise: 04.1
 # exercise: 04.3
 . "$(dirname "$0")/lib.sh"
 need_root

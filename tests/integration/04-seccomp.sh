@@ -109,5 +109,8 @@ err=$("$BIN/box-seccomp" --name "$TEST_NAME" --explain --seccomp-teaching "$ROOT
 order=$(printf '%s\n' "$err" | grep -oE '^=> (pivot_root|prctl\(PR_CAPBSET_DROP|capset|prctl\(PR_SET_NO_NEW_PRIVS|seccomp\(|prctl\(PR_SET_SECCOMP|execve)' | sed 's/^=> //' | tr '\n' ' ')
 assert_eq 'pivot_root prctl(PR_CAPBSET_DROP capset prctl(PR_SET_NO_NEW_PRIVS seccomp( prctl(PR_SET_SECCOMP execve ' "$order" \
     "--explain: root switch, bounding, capset, no_new_privs, seccomp last before exec"
-assert_contains 'ret #ERRNO|EPERM' "$err" "--explain prints the teaching program"
+assert_eq 9 "$(printf '%s\n' "$err" | grep -cE '^   [0-9]: ')" "--explain prints the teaching program: nine instructions"
+assert_contains '0: ld  [4]                  A = seccomp_data.arch' "$err" "...first the architecture"
+assert_contains '7: ret #ERRNO|EPERM' "$err" "...EPERM for the blocked call"
+assert_contains '8: ret #ALLOW' "$err" "...allow the rest"
 finish
