@@ -60,9 +60,13 @@ assert_contains "the OOM killer killed 1 process in the container" "$ERR" "an OO
 run_split "${CG[@]}" --cpus 0.5 --stats "$ROOTFS" /bin/box-probe --json spin 2 2
 cpu_us=$(sed -n 's/.*CPU [0-9.]*s (\([0-9]*\) us).*/\1/p' <<<"$ERR")
 wall=$(json .spin.wall_s)
-ratio=$(awk -v c="$cpu_us" -v w="$wall" 'BEGIN { printf "%.2f", c / 1e6 / w }')
-awk -v r="$ratio" 'BEGIN { exit !(r >= 0.1 && r <= 0.65) }' && ok "--cpus 0.5: $ratio of a core by the cgroup's accounting" ||
-    fail "--cpus 0.5: the cgroup used $ratio of a core (cpu ${cpu_us}us over ${wall}s), expected 0.1-0.65"
+if [[ $cpu_us =~ ^[0-9]+$ && $wall =~ ^[0-9.]+$ ]] && awk -v w="$wall" 'BEGIN { exit !(w > 0) }'; then
+    ratio=$(awk -v c="$cpu_us" -v w="$wall" 'BEGIN { printf "%.2f", c / 1e6 / w }')
+    awk -v r="$ratio" 'BEGIN { exit !(r >= 0.1 && r <= 0.65) }' && ok "--cpus 0.5: $ratio of a core by the cgroup's accounting" ||
+        fail "--cpus 0.5: the cgroup used $ratio of a core (cpu ${cpu_us}us over ${wall}s), expected 0.1-0.65"
+else
+    fail "--cpus 0.5: no CPU time or wall time to compare (exit $RC): stdout: $OUT; stderr: $ERR"
+fi
 
 # Stray processes: without a PID namespace, a background process outlives the command; box-cgroup
 # kills it with the group.
