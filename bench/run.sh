@@ -53,11 +53,14 @@ cleanup() {
     local rc=$? p
     trap - EXIT INT TERM
     for p in ${PIDS[@]+"${PIDS[@]}"}; do kill_tree "$p"; done
-    for rt in runc crun; do
+    for rt in runc crun box; do
         [ -d "$STATE/$rt" ] || continue
         for id in $(ls "$STATE/$rt" 2>/dev/null); do
-            if [ $rt = crun ]; then nsenter --mount="$NSDIR/mnt" crun --root "$STATE/crun" delete --force "$id" 2>/dev/null || true
-            else runc --root "$STATE/runc" delete --force "$id" 2>/dev/null || true; fi
+            case $rt in
+            crun) nsenter --mount="$NSDIR/mnt" crun --root "$STATE/crun" delete --force "$id" ;;
+            box) timeout -k 2 10 "$BIN/box" --root "$STATE/box" delete --force "$id" ;;
+            *) runc --root "$STATE/runc" delete --force "$id" ;;
+            esac >/dev/null 2>&1 || true
         done
     done
     if grep -q " $NSDIR/mnt " /proc/self/mountinfo; then umount "$NSDIR/mnt"; fi
@@ -143,15 +146,18 @@ done
 add "crun run" "${CRUN[*]} --root $STATE/crun run --bundle $B box-bench-crun"
 [ ${#CRUN[@]} -gt 1 ] && add "nsenter alone (crun's wrapper)" "nsenter --mount=$NSDIR/mnt /bin/true"
 add "runc run" "runc --root $STATE/runc run --bundle $B box-bench-runc"
-hf_args=()
+hf_args=() timed=()
 : > "$RAW/skipped.txt"
 for i in "${!names[@]}"; do
     # each command must work once before it is timed; one that fails is reported, not timed
-    if out=$(timeout 60 ${cmds[$i]} 2>&1); then
+    # timeout signals its whole process group, so a stuck runtime's children go too
+    if out=$(timeout -k 5 20 ${cmds[$i]} 2>&1); then
         hf_args+=(-n "${names[$i]}" "${cmds[$i]}")
+        timed+=("${names[$i]}")
         say "  ok   ${names[$i]}: ${cmds[$i]}"
     else
         rc=$?
+        case $rc in 124 | 137) out="no exit after 20 s (stopped by timeout)" ;; esac
         say "  SKIP ${names[$i]}: exit $rc: $(printf '%s' "$out" | head -n 1)"
         jq -cn --arg n "${names[$i]}" --arg c "${cmds[$i]}" --arg w "exit $rc: $(printf '%s' "$out" | head -n 1)" \
             '{name: $n, command: $c, why: $w}' >> "$RAW/skipped.txt"
@@ -193,10 +199,18 @@ idle() {
     "$@" >/dev/null 2>&1 &
     local pid=$!
     PIDS+=("$pid")
-    for _ in $(seq 50); do
-        pgrep -P "$pid" >/dev/null && [ -n "$(descendants "$pid")" ] && pgrep -x sleep >/dev/null && break
+    local up=""
+    for _ in $(seq 100); do
+        for k in $(descendants "$pid"); do [ "$(cat /proc/$k/comm 2>/dev/null)" = sleep ] && up=1; done
+        [ -n "$up" ] && break
         sleep 0.1
     done
+    if [ -z "$up" ]; then
+        say "  SKIP $name: its container's sleep did not start in 10 s"
+        kill_tree "$pid"
+        forget "$pid"
+        return 0
+    fi
     sleep 1
     local m; m=$("$here/mem.py" "$pid")
     say "  $name: $(jq -r '"\(.processes) processes, Pss \(.pss_bytes / 1048576 * 10 | floor / 10) MiB"' <<<"$m")"
@@ -205,7 +219,8 @@ idle() {
     forget "$pid"
 }
 idle "$best (stage program)" "$BIN/$best" "$R" /bin/sleep 1000
-[ -x "$BIN/box" ] && idle "box run" "$BIN/box" --root "$STATE/box" run --bundle "$WORK/idle" box-bench-idle
+timed_ok() { local t; for t in "${timed[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
+timed_ok "stage 05 box run" && idle "box run" "$BIN/box" --root "$STATE/box" run --bundle "$WORK/idle" box-bench-idle
 idle "crun run" "${CRUN[@]}" --root "$STATE/crun" run --bundle "$WORK/idle" box-bench-idle
 idle "runc run" runc --root "$STATE/runc" run --bundle "$WORK/idle" box-bench-idle
 # microvm twice: with 256 MiB and with 1 GiB of guest RAM (the guest touches little of it)
