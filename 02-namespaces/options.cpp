@@ -179,6 +179,12 @@ void check_ns_options(NsOptions& opt, uid_t uid, gid_t gid) {
         throw InputError(kExitUsage, fmt::format("--hostname '{}': a hostname has 1 to 64 characters: choose a "
                                                  "shorter one",
                                                  opt.hostname));
+    const auto& ns = opt.namespaces;
+    if (ns.count("user") && ns.count("mount") && !ns.count("pid"))
+        throw InputError(kExitUsage,
+                         fmt::format("--ns {}: in a user namespace /proc can be mounted only for a PID namespace "
+                                     "of its own: add pid to --ns",
+                                     opt.ns_list.empty() ? "user,mount" : opt.ns_list));
     resolve_id_maps(opt, uid, gid);
     if (!opt.uptime_offset.empty()) {
         if (!opt.namespaces.count("time"))

@@ -43,6 +43,10 @@ assert_contains "Operation not permitted" "$OUT" "rootless: no device nodes"
 run_rc as_user "$BIN/box-ns" "$ROOTFS" /bin/ls -ln /etc/hostname
 assert_match '65534 +65534' "$OUT" "rootless: unmapped owners show as the overflow id 65534"
 
+# Exactly the namespaces the issue names, without cgroup and time, work too.
+run_rc as_user "$BIN/box-ns" --ns user,mount,uts,pid,ipc,net "$ROOTFS" /bin/box-probe --json pid hostname
+assert_eq "0 1 box" "$RC $(json .pid.pid) $(json .hostname.hostname)" "rootless: --ns user,mount,uts,pid,ipc,net"
+
 # Bad input without root: one line, exit 67, nothing made.
 run_rc as_user "$BIN/box-ns" --uid-map 0:0:1 "$ROOTFS" /bin/true
 assert_eq 67 "$RC" "rootless: mapping uid 0 is refused"
@@ -52,4 +56,8 @@ run_rc as_user "$BIN/box-ns" --ns uts,pid "$ROOTFS" /bin/true
 assert_eq 67 "$RC" "rootless: --ns without user is refused"
 assert_match '^box-ns: error: --ns uts,pid: without root, namespaces can be made only inside a new user namespace' \
     "$(head -n 1 <<<"$OUT")" "rootless: the --ns error says to add user"
+run_rc as_user "$BIN/box-ns" --ns user,mount "$ROOTFS" /bin/true
+assert_eq 64 "$RC" "rootless: a mount namespace without a pid namespace is refused"
+assert_match '^box-ns: error: --ns user,mount: in a user namespace /proc can be mounted only for a PID namespace of its own: add pid to --ns$' \
+    "$(head -n 1 <<<"$OUT")" "rootless: the error says to add pid"
 finish

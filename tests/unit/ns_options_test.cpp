@@ -142,3 +142,14 @@ TEST_CASE("--hostname has 1 to 64 characters") {
     o.hostname = std::string(64, 'x');
     CHECK(error_of(o, 0, 0) == "no error");
 }
+
+TEST_CASE("a user namespace with a mount namespace needs a PID namespace (for /proc)") {
+    CHECK(error_of(with_ns("user,mount"), 1000, 1000) ==
+          "--ns user,mount: in a user namespace /proc can be mounted only for a PID namespace of its own: "
+          "add pid to --ns [64]");
+    auto o = with_ns("mount,uts");
+    o.user = true;
+    CHECK(error_of(o, 0, 0).find("add pid to --ns") != std::string::npos);
+    CHECK(error_of(with_ns("user,mount,pid"), 1000, 1000) == "no error");
+    CHECK(error_of(with_ns("user,uts"), 1000, 1000) == "no error");  // no mount namespace: no /proc
+}
