@@ -11,14 +11,17 @@ One build serves every lesson. In a temporary directory:
    optimisation: faster). With BOX_EXERCISE_STUBS naming lesson L's exercises it behaves as
    lesson L's workspace, so every lesson is checked without a build of its own.
 3. For each lesson L, the tests of stage L and later and those without a stage (unit tests) run
-   with L's stubs on (stages before L do not link L's code: DESIGN.md). Then, no fewer: every
-   test labelled with one of L's exercises fails, and each of L's exercises has a test that
-   reaches its stub. No more: every other test passes, except a test of a later stage that
-   failed only at L's stubs (stage L+1 runs on stage L's code: it cannot work without it). And
-   a test of stage L that reaches the stub of exercise L.K is labelled exL.K.
+   with L's stubs on (stages before L do not link L's code: DESIGN.md). No more: a test fails
+   only if it is labelled with one of L's exercises, or belongs to a later stage and failed only
+   at L's stubs (stage L+1 runs on stage L's code). A test of stage L (or a unit test) that
+   reaches the stub of exercise E is labelled exE. A test labelled with one of L's exercises
+   does not pass.
+4. For each exercise E, alone: its labelled tests run with only E's stub on. No fewer: every one
+   fails, and at least one reaches E's stub (its check runs its code).
 
-Lesson transcripts, demos, the VM tests and these workshop tests are not exercise checks and do
-not run. Exit 0 proven, 1 a problem (each printed), 77 when tests the proof needs were skipped.
+Only integration tests, box-unit's tests and tests with an exercise label run: lesson
+transcripts, demos, docs, bench, the VM tests and these workshop tests are not exercise checks.
+Exit 0 proven, 1 a problem (each printed), 77 when every test of an exercise was skipped here.
 The "solved" side (the real code passes every exercise check) is workshop-real.
 """
 import json
@@ -47,6 +50,15 @@ def sh(cmd, **kw):
     return r.stdout
 
 
+def is_check(t):
+    """The tests that can check code: integration tests, box-unit's doctests, labelled tests."""
+    labels = t["labels"]
+    if any(NOT_CHECKS.match(label) for label in labels):
+        return False
+    return ("integration" in labels or any(re.fullmatch(r"ex\d\d\.\d+", label) for label in labels)
+            or bool(t["command"]) and os.path.basename(t["command"][0]) == "box-unit")
+
+
 def stage_of(labels):
     for label in labels:
         m = re.fullmatch(r"stage(\d\d)", label)
@@ -69,7 +81,8 @@ def compile_proof(student, switch, build, files):
             if not targets:
                 problems.append(f"{f}: not in compile_commands.json: is it built by any target?")
         for e in targets:
-            cmd = e["command"].replace(str(switch), str(student))
+            # the sources from the workspace, generated files from the build (outside it)
+            cmd = e["command"].replace(str(build), "\0").replace(str(switch), str(student)).replace("\0", str(build))
             cmd = re.sub(r"\s-o\s+\S+", " -fsyntax-only", cmd)
             r = subprocess.run(cmd, shell=True, cwd=e["directory"], capture_output=True, text=True)
             if r.returncode != 0:
@@ -78,56 +91,71 @@ def compile_proof(student, switch, build, files):
     return problems
 
 
+def run_with_stubs(ids, names, tests, build):
+    env = dict(os.environ, BOX_EXERCISE_STUBS=" ".join(ids))
+    return ws.run_tests(build, None, None, JOBS, env=env, numbers=[tests[n]["number"] for n in names])
+
+
+def ex_labels(labels):
+    return {label[2:] for label in labels if re.fullmatch(r"ex\d\d\.\d+", label)}
+
+
 def check_lesson(lesson, ids, tests, build):
-    """Run lesson @p lesson's workspace (its stubs on) and return (problems, skipped tests)."""
+    """Lesson @p lesson's workspace (all its stubs on): no more than its checks fail."""
     mine = set(ids)
     names = sorted(n for n, t in tests.items()
-                   if stage_of(t["labels"]) in ("00",) or stage_of(t["labels"]) >= lesson
-                   if not any(NOT_CHECKS.match(label) for label in t["labels"]))
-    env = dict(os.environ, BOX_EXERCISE_STUBS=" ".join(ids))
-    res = ws.run_tests(build, None, None, JOBS, env=env, numbers=[tests[n]["number"] for n in names])
-    problems, skipped, failing, unproven = [], [], [], []
+                   if is_check(t) and (stage_of(t["labels"]) == "00" or stage_of(t["labels"]) >= lesson))
+    res = run_with_stubs(ids, names, tests, build)
+    problems, skipped, failing = [], [], []
     for name in names:
         r = res.get(name)
         if r is None:
             problems.append(f"lesson {lesson}: {name} did not run")
             continue
-        labels = tests[name]["labels"]
-        exs = {label[2:] for label in labels if re.fullmatch(r"ex\d\d\.\d+", label)}
-        checks_mine = bool(exs & mine)
-        stubs = set(r["stubs"])
+        labels, stage, stubs = tests[name]["labels"], stage_of(tests[name]["labels"]), set(r["stubs"])
+        exs = ex_labels(labels)
+        unlabelled = sorted((stubs & mine) - exs) if stage in (lesson, "00") else []
+        for s in unlabelled:
+            problems.append(f"lesson {lesson}: {name} reaches the stub of exercise {s} but is not labelled "
+                            f"ex{s}: label it (integration script: '# exercise: {s}')")
         if r["status"] == "skip":
             skipped.append(name)
+        elif r["status"] == "pass" and exs & mine:
+            problems.append(f"lesson {lesson}: {name} is labelled {' '.join(sorted('ex' + e for e in exs & mine))} "
+                            f"but passes with the stubs in place: it cannot fail, so it checks nothing")
         elif r["status"] == "fail":
             failing.append(name)
-            downstream = stage_of(labels) > lesson and stubs and stubs <= mine
-            if not checks_mine and not downstream:
+            downstream = stage > lesson and stubs and stubs <= mine
+            if not (exs & mine) and not downstream and not unlabelled:
                 problems.append(f"lesson {lesson}: {name} fails though it checks none of {' '.join(ids)} "
-                                f"(stubs reached: {' '.join(sorted(stubs)) or 'none'}); a stub broke it, "
-                                f"or it is wrongly labelled:\n{r['output'][-1500:]}")
-        elif checks_mine:
-            problems.append(f"lesson {lesson}: {name} is labelled {' '.join(sorted('ex' + e for e in exs & mine))} "
-                            f"but passes with the stub in place: it cannot fail, so it checks nothing")
-        if stage_of(labels) == lesson:
-            for s in sorted((stubs & mine) - exs):
-                problems.append(f"lesson {lesson}: {name} reaches the stub of exercise {s} but is not "
-                                f"labelled ex{s}: add '# exercise: {s}' (or the label)")
-    for e in ids:
-        checks = [n for n in names if f"ex{e}" in tests[n]["labels"]]
-        if any(e in res.get(n, {}).get("stubs", []) for n in checks):
-            continue
-        if checks and all(n in skipped for n in checks):
-            unproven.append(f"exercise {e}: every test of it was skipped here")
-        else:
-            problems.append(f"lesson {lesson}: no test labelled ex{e} reaches the stub of exercise {e}: "
-                            f"its check does not exercise its code")
+                                f"(stubs reached: {' '.join(sorted(stubs)) or 'none'}):\n{r['output'][-1500:]}")
     print(f"{'ok' if not problems else 'FAIL'}: lesson {lesson} workspace ({' '.join(ids)}): "
           f"{len(names)} tests ran, failing: {' '.join(failing) or 'none'}"
           + (f"; skipped here: {' '.join(skipped)}" if skipped else ""))
-    return problems, unproven
+    return problems
+
+
+def check_exercise(e, tests, build):
+    """Only exercise @p e stubbed: every test labelled ex@p e fails, one of them at its stub.
+    Returns (problems, unproven)."""
+    names = sorted(n for n, t in tests.items() if f"ex{e}" in t["labels"] and is_check(t))
+    if not names:
+        return [f"exercise {e}: no test is labelled ex{e}"], []
+    res = run_with_stubs([e], names, tests, build)
+    problems = [f"exercise {e}: {n} is labelled ex{e} but passes with the stub in place: it cannot fail"
+                for n in names if res.get(n, {}).get("status") == "pass"]
+    ran = [n for n in names if res.get(n, {}).get("status") in ("pass", "fail")]
+    if not ran:
+        return problems, [f"exercise {e}: every test of it was skipped here ({' '.join(names)})"]
+    if not any(e in res[n]["stubs"] for n in ran):
+        problems.append(f"exercise {e}: none of its tests ({' '.join(names)}) reaches its stub: they do not run its code")
+    print(f"{'ok' if not problems else 'FAIL'}: exercise {e} alone: {' '.join(names)} fail"
+          + (" (at its stub)" if not problems else ""))
+    return problems, []
 
 
 def main():
+    sys.stdout.reconfigure(line_buffering=True)
     tmp = Path(tempfile.mkdtemp(prefix="box-workshop-"))
     try:
         student, switch, build = tmp / "student", tmp / "switch", tmp / "switch" / "build"
@@ -143,9 +171,11 @@ def main():
         tests = ws.ctest_tests(build)
         unproven = []
         for lesson in sorted({ws.lesson_of(i) for i in ids}):
-            p, s = check_lesson(lesson, [i for i in ids if ws.lesson_of(i) == lesson], tests, build)
+            problems += check_lesson(lesson, [i for i in ids if ws.lesson_of(i) == lesson], tests, build)
+        for e in ids:
+            p, u = check_exercise(e, tests, build)
             problems += p
-            unproven += s
+            unproven += u
         for p in problems:
             print(f"FAIL: {p}")
         if problems:
