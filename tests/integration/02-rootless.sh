@@ -43,6 +43,11 @@ assert_contains "Operation not permitted" "$OUT" "rootless: no device nodes"
 run_rc as_user "$BIN/box-ns" "$ROOTFS" /bin/ls -ln /etc/hostname
 assert_match '65534 +65534' "$OUT" "rootless: unmapped owners show as the overflow id 65534"
 
+# The time namespace works rootless too: the caller owns it through its user namespace.
+OUT=$("$ROOTFS/bin/box-probe" --json uptime); host_up=$(json .uptime.uptime)
+run_rc as_user "$BIN/box-ns" --uptime-offset 1d "$ROOTFS" /bin/box-probe --json uptime
+[ "$(json .uptime.uptime)" -ge $((host_up + 86400)) ] && ok "rootless: --uptime-offset 1d" || fail "rootless: --uptime-offset: $OUT"
+
 # Exactly the namespaces the issue names, without cgroup and time, work too.
 run_rc as_user "$BIN/box-ns" --ns user,mount,uts,pid,ipc,net "$ROOTFS" /bin/box-probe --json pid hostname
 assert_eq "0 1 box" "$RC $(json .pid.pid) $(json .hostname.hostname)" "rootless: --ns user,mount,uts,pid,ipc,net"
