@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -252,6 +253,25 @@ std::string profile_action_for(const SeccompProfile& p, std::string_view syscall
     return conditional ? "conditional" : action_text(p.default_action, p.default_errno);
 }
 
+namespace {
+// System calls newer than this libseccomp (numbers above the highest it names) fail with ENOSYS,
+// as on a kernel that lacks them, so that a newer C library falls back to the older call instead
+// of giving up on EPERM (runc does the same). Only for a native-only filter: raw numbers mean
+// other calls on other ABIs.
+std::size_t add_enosys_for_newer(scmp_filter_ctx ctx) {
+    int last = 0;
+    for (int nr = 0; nr < 1024; ++nr)
+        if (char* name = ::seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr)) {
+            last = nr;
+            std::free(name);
+        }
+    std::size_t added = 0;
+    for (int nr = last + 1; nr <= last + kNewerSyscalls; ++nr)
+        if (::seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0) == 0) ++added;
+    return added;
+}
+}  // namespace
+
 SeccompFilter::SeccompFilter(const SeccompProfile& p, CapMask caps) {
     uint32_t def = scmp_action(p.default_action, p.default_errno);
     ctx_ = ::seccomp_init(def);
@@ -297,6 +317,7 @@ SeccompFilter::SeccompFilter(const SeccompProfile& p, CapMask caps) {
             }
         }
     }
+    if (def != SCMP_ACT_ALLOW && p.architectures.empty()) rules_ += add_enosys_for_newer(ctx);
 }
 
 SeccompFilter::~SeccompFilter() {

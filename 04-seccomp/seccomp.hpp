@@ -66,11 +66,17 @@ SeccompProfile default_seccomp_profile();
 /// The default profile's JSON text, as built in.
 std::string_view default_seccomp_profile_json();
 
+/// How many syscall numbers above the highest libseccomp names get ENOSYS (see SeccompFilter).
+inline constexpr int kNewerSyscalls = 100;
+
 /// A libseccomp filter built from a profile, ready to load (owned; released on destruction).
 class SeccompFilter {
 public:
     /// Build the filter for a container that keeps @p caps (for includes/excludes).
     /// Everything that can be wrong is found here, before any process is started.
+    /// Unless the default action is to allow, the kNewerSyscalls numbers above the highest this
+    /// libseccomp names fail with ENOSYS (a native-only profile: no `architectures`), so a newer
+    /// C library falls back to older calls as it would on an older kernel.
     SeccompFilter(const SeccompProfile& profile, CapMask caps);
     ~SeccompFilter();
     SeccompFilter(SeccompFilter&&) noexcept;

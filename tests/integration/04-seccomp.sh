@@ -38,6 +38,8 @@ assert_eq "" "$(json '.caps.ambient | join(",")')" "default: ambient is empty"
 assert_eq true "$(json .caps.no_new_privs)" "default: NoNewPrivs: 1"
 assert_eq filter "$(json .seccomp.mode)" "default: seccomp mode is filter"
 assert_eq 1 "$(json .seccomp.filters)" "default: one filter"
+s4 "$ROOTFS" /bin/box-probe --json try future
+assert_eq ENOSYS "$(json .try.future)" "default: a call newer than libseccomp gets ENOSYS, not EPERM"
 s4 "$ROOTFS" /bin/grep -E '^(CapBnd|CapEff|NoNewPrivs|Seccomp):' /proc/self/status
 assert_contains "CapBnd:	00000000800405fb" "$OUT" "/proc/self/status agrees: CapBnd is the eleven"
 assert_contains "NoNewPrivs:	1" "$OUT" "/proc/self/status agrees: NoNewPrivs: 1"
