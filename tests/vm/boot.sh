@@ -44,18 +44,20 @@ items+=(--dir "$BOX_SRC/tests/vm" /boxkit/src/tests/vm)
 
 echo "vm: booting $kernel with $(du -h "$vm/initramfs.cpio" | cut -f1) of initramfs (console: $vm/console.log)"
 set +e
-"$tools/run.sh" --kernel "$kernel" --initrd "$vm/initramfs.cpio" --timeout "${BOX_VM_TIMEOUT:-270}" \
+"$tools/run.sh" --kernel "$kernel" --initrd "$vm/initramfs.cpio" --timeout "${BOX_VM_TIMEOUT:-480}" \
     > "$vm/console.log.tmp" 2>&1
 rc=$?
 set -e
 tr -d '\r' < "$vm/console.log.tmp" > "$vm/console.log"
 grep -E '^BOXVM-(BEGIN|RESULT)' "$vm/console.log" || true
 why=""
-[ $rc = 124 ] && why="the guest did not finish within ${BOX_VM_TIMEOUT:-270}s and was killed"
+[ $rc = 124 ] && why="the guest did not finish within ${BOX_VM_TIMEOUT:-480}s and was killed"
 [ $rc != 0 ] && [ $rc != 124 ] && why="qemu exited with status $rc"
 grep -q '^BOXVM-END' "$vm/console.log" || why="${why:-the guest stopped before its end marker}"
-for c in "$BOX_SRC"/tests/vm/checks/*.sh; do
-    name=$(basename "$c" .sh)
+names=$(cd "$BOX_SRC/tests/vm/checks" && ls *.sh | sed 's/\.sh$//'
+    cd "$BOX_SRC/tests/integration" && for p in $(sed 's/#.*//' ../vm/integration.txt); do
+        ls $p 2>/dev/null | sed 's/^/it-/; s/\.sh$//' || true; done)
+for name in $names; do
     grep -q "^BOXVM-RESULT $name " "$vm/console.log" || why="${why:+$why; }no result for $name"
 done
 if [ -n "$why" ]; then
