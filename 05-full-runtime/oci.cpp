@@ -389,6 +389,12 @@ Config parse_config(std::string_view text, std::string_view source) {
     return c;
 }
 
+Process parse_process_json(std::string_view text, std::string_view source) {
+    Json doc = Json::parse(text, nullptr, false);
+    if (doc.is_discarded()) throw InputError(kExitBadData, fmt::format("{}: not valid JSON", source));
+    return parse_process(At{doc, "", source});
+}
+
 Config load_config(const std::string& bundle) {
     struct stat st{};
     if (::stat(bundle.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))

@@ -152,6 +152,9 @@ struct Config {
 /// Throws InputError(kExitBadData) naming the JSON path of the first invalid value.
 Config parse_config(std::string_view text, std::string_view source = "config.json");
 
+/// Parse one "process" object (as `box exec --process FILE` takes it).
+Process parse_process_json(std::string_view text, std::string_view source);
+
 /// Read and parse BUNDLE/config.json (kExitNoInput when the bundle or the file is missing).
 Config load_config(const std::string& bundle);
 

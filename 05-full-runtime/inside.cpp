@@ -1,0 +1,412 @@
+#include "inside.hpp"
+
+#include "error.hpp"
+#include "narrate.hpp"
+#include "rootfs.hpp"
+
+#include <fmt/format.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace box {
+
+namespace {
+
+enum class Make { Dir, File };
+
+int openat2_in_root(int root, const std::string& path) {
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT;  // symlinks and ".." resolve inside the rootfs, never out of it
+    return static_cast<int>(::syscall(SYS_openat2, root, path.c_str(), &how, sizeof how));
+}
+
+// Open PATH (absolute, inside the container) beneath the rootfs fd @p root, creating the
+// missing directories (and the last component as @p make). Symlinks cannot lead outside.
+Fd open_in_root(int root, const std::string& path, Make make) {
+    std::string prefix;
+    std::istringstream parts(path);
+    std::string part;
+    std::vector<std::string> comps;
+    while (std::getline(parts, part, '/'))
+        if (!part.empty() && part != ".") comps.push_back(part);
+    if (comps.empty()) return Fd(check(openat2_in_root(root, "/"), "openat2(rootfs, \"/\")"));
+    for (std::size_t i = 0; i < comps.size(); ++i) {
+        std::string next = prefix + "/" + comps[i];
+        int fd = openat2_in_root(root, next);
+        if (fd < 0 && errno == ENOENT) {
+            Fd parent(check(openat2_in_root(root, prefix.empty() ? "/" : prefix), fmt::format("openat2(rootfs, \"{}\")", prefix)));
+            Fd dirfd(check(::openat(parent.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fmt::format("open(\"{}\")", prefix)));
+            if (i + 1 == comps.size() && make == Make::File) {
+                Fd f(::openat(dirfd.get(), comps[i].c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+                if (!f && errno != EEXIST) throw SysError(errno, fmt::format("creat(\"{}\")", next));
+            } else if (::mkdirat(dirfd.get(), comps[i].c_str(), 0755) != 0 && errno != EEXIST) {
+                throw SysError(errno, fmt::format("mkdir(\"{}\")", next));
+            }
+            fd = openat2_in_root(root, next);
+        }
+        check(fd, fmt::format("openat2(rootfs, \"{}\", RESOLVE_IN_ROOT)", next));
+        if (i + 1 == comps.size()) return Fd(fd);
+        ::close(fd);
+        prefix = next;
+    }
+    return {};
+}
+
+std::string fd_path(const Fd& fd) { return "/proc/self/fd/" + std::to_string(fd.get()); }
+
+// The flags a user namespace locks on a mount (a remount must keep them, or EPERM).
+unsigned long locked_flags(const std::string& path) {
+    struct statvfs sv{};
+    if (::statvfs(path.c_str(), &sv) != 0) return 0;
+    unsigned long f = 0;
+    if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
+    if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+    if (sv.f_flag & ST_RDONLY) f |= MS_RDONLY;
+    return f;
+}
+
+void remount(const std::string& target, const std::string& shown, unsigned long flags) {
+    flags |= MS_REMOUNT | MS_BIND;
+    auto call = fmt::format("mount(NULL, \"{}\", NULL, MS_REMOUNT|MS_BIND|{:#x})", shown, flags & ~(MS_REMOUNT | MS_BIND));
+    if (::mount(nullptr, target.c_str(), nullptr, flags, nullptr) == 0) return;
+    check(::mount(nullptr, target.c_str(), nullptr, flags | locked_flags(target), nullptr), call);
+}
+
+constexpr unsigned long kRemountable = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
+                                       MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
+
+void mount_one(int root, const oci::Mount& m, const std::string& bundle) {
+    bool bind = m.bind() || m.type == "cgroup";
+    std::string source = m.type == "cgroup" ? "/sys/fs/cgroup" : m.source;
+    if (bind && !source.empty() && source[0] != '/') source = bundle + "/" + source;
+    struct stat st{};
+    if (bind && ::stat(source.c_str(), &st) != 0)
+        throw SysError(errno, fmt::format("stat(\"{}\")", source)).add_context("the source of a bind mount");
+    Fd target = open_in_root(root, m.destination, bind && !S_ISDIR(st.st_mode) ? Make::File : Make::Dir);
+    if (bind) {
+        // A cgroup mount is the host's cgroup tree, bound read-only (no cgroup namespace view).
+        unsigned long rec = m.type == "cgroup" ? static_cast<unsigned long>(MS_REC) : (m.flags & MS_REC);
+        auto call = fmt::format("mount(\"{}\", \"{}\", NULL, MS_BIND{})", source, m.destination, rec ? "|MS_REC" : "");
+        explain(Step::Mount, call);
+        check(::mount(source.c_str(), fd_path(target).c_str(), nullptr, MS_BIND | rec, nullptr), call);
+        unsigned long extra = (m.flags & kRemountable) | (m.type == "cgroup" ? MS_RDONLY : 0);
+        if (extra) {
+            Fd top = open_in_root(root, m.destination, Make::Dir);  // the new mount, not the dir under it
+            remount(fd_path(top), m.destination, extra);
+        }
+    } else {
+        auto call = fmt::format("mount(\"{}\", \"{}\", \"{}\", {:#x}, \"{}\")", m.source, m.destination, m.type,
+                                m.flags, m.data);
+        explain(Step::Mount, call);
+        check(::mount(m.source.c_str(), fd_path(target).c_str(), m.type.c_str(), m.flags & ~(MS_BIND | MS_REC),
+                      m.data.empty() ? nullptr : m.data.c_str()),
+              call);
+    }
+    if (m.propagation) {
+        Fd top = open_in_root(root, m.destination, Make::Dir);
+        check(::mount(nullptr, fd_path(top).c_str(), nullptr, m.propagation, nullptr),
+              fmt::format("mount(NULL, \"{}\", NULL, {:#x})", m.destination, m.propagation));
+    }
+}
+
+// A device node: mknod where allowed, else (in a user namespace) a bind of the host's node.
+void make_device(int root, const std::string& path, mode_t type, unsigned major, unsigned minor, mode_t mode,
+                 std::optional<uid_t> uid, std::optional<gid_t> gid) {
+    auto slash = path.rfind('/');
+    Fd dir = open_in_root(root, path.substr(0, slash), Make::Dir);
+    Fd dirfd(check(::openat(dir.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), "open(\"/dev\")"));
+    std::string name = path.substr(slash + 1);
+    auto call = fmt::format("mknod(\"{}\", {}, {}:{})", path, type == S_IFBLK ? "S_IFBLK" : type == S_IFIFO ? "S_IFIFO" : "S_IFCHR", major, minor);
+    explain(Step::Device, call);
+    if (::mknodat(dirfd.get(), name.c_str(), type | mode, makedev(major, minor)) == 0) {
+        ::fchmodat(dirfd.get(), name.c_str(), mode, 0);  // the umask does not apply to the spec's mode
+        if (uid || gid) ::fchownat(dirfd.get(), name.c_str(), uid.value_or(-1), gid.value_or(-1), 0);
+        return;
+    }
+    if (errno == EEXIST) return;
+    if (errno != EPERM) throw SysError(errno, call);
+    Fd target = open_in_root(root, path, Make::File);
+    auto bind = fmt::format("mount(\"{}\", \"{}\", NULL, MS_BIND)", path, path);
+    check(::mount(path.c_str(), fd_path(target).c_str(), nullptr, MS_BIND, nullptr), bind);
+}
+
+void default_devices(int root, const oci::Config& c) {
+    struct Dev { const char* path; unsigned major, minor; };
+    for (auto d : {Dev{"/dev/null", 1, 3}, Dev{"/dev/zero", 1, 5}, Dev{"/dev/full", 1, 7},
+                   Dev{"/dev/random", 1, 8}, Dev{"/dev/urandom", 1, 9}, Dev{"/dev/tty", 5, 0}})
+        make_device(root, d.path, S_IFCHR, d.major, d.minor, 0666, std::nullopt, std::nullopt);
+    for (const auto& d : c.linux.devices) {
+        mode_t type = d.type == "b" ? S_IFBLK : d.type == "p" ? S_IFIFO : S_IFCHR;
+        make_device(root, d.path, type, static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor),
+                    d.file_mode.value_or(0666) & 07777, d.uid, d.gid);
+    }
+    Fd dev = open_in_root(root, "/dev", Make::Dir);
+    Fd devfd(check(::openat(dev.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), "open(\"/dev\")"));
+    struct Link { const char* name; const char* to; };
+    for (auto l : {Link{"fd", "/proc/self/fd"}, Link{"stdin", "/proc/self/fd/0"}, Link{"stdout", "/proc/self/fd/1"},
+                   Link{"stderr", "/proc/self/fd/2"}, Link{"core", "/proc/kcore"}, Link{"ptmx", "pts/ptmx"}})
+        if (::symlinkat(l.to, devfd.get(), l.name) != 0 && errno != EEXIST)
+            throw SysError(errno, fmt::format("symlink(\"{}\", \"/dev/{}\")", l.to, l.name));
+}
+
+}  // namespace
+
+void join_namespaces(const oci::Config& c) {
+    // The user namespace first: joining it gives the capabilities the other joins need.
+    auto join = [](const oci::Namespace& n) {
+        Fd fd(check(::open(n.path.c_str(), O_RDONLY | O_CLOEXEC), fmt::format("open(\"{}\")", n.path)));
+        auto call = fmt::format("setns(\"{}\", {})", n.path, n.type);
+        explain(Step::JoinNamespace, call);
+        check(::setns(fd.get(), n.flag), call);
+    };
+    in_context("joining the namespaces config.json names by path", [&] {
+        if (auto* u = c.linux.find("user"); u && !u->path.empty()) join(*u);
+        for (const auto& n : c.linux.namespaces)
+            if (!n.path.empty() && n.type != "user" && n.type != "pid") join(n);
+    });
+}
+
+void set_hostname(const oci::Config& c) {
+    if (!c.hostname.empty()) {
+        auto call = fmt::format("sethostname(\"{}\")", c.hostname);
+        explain(Step::SetHostname, call);
+        check(::sethostname(c.hostname.data(), c.hostname.size()), call);
+    }
+    if (!c.domainname.empty())
+        check(::setdomainname(c.domainname.data(), c.domainname.size()),
+              fmt::format("setdomainname(\"{}\")", c.domainname));
+}
+
+void prepare_rootfs(const oci::Config& c, const std::string& rootfs) {
+    in_context(fmt::format("preparing rootfs {}", rootfs), [&] {
+        explain(Step::MakePrivate, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE)");
+        check(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE)");
+        Fd root(check(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC), fmt::format("open(\"{}\")", rootfs)));
+        std::string bundle = rootfs.substr(0, rootfs.rfind('/'));
+        for (const auto& m : c.mounts)
+            in_context(fmt::format("mounting {} on {}", m.type, m.destination), [&] { mount_one(root.get(), m, bundle); });
+        default_devices(root.get(), c);
+    });
+}
+
+void switch_root(const std::string& rootfs, bool no_pivot) {
+    if (no_pivot)
+        chroot_into(rootfs);  // stage 01's chroot: only for roots that cannot pivot (an initramfs)
+    else
+        pivot_into(rootfs);   // stage 01's pivot_root(".", "."): rbind the rootfs, pivot, detach
+}
+
+void finish_rootfs(const oci::Config& c) {
+    in_context("masking and protecting paths", [&] {
+        for (const auto& p : c.linux.masked_paths) {
+            struct stat st{};
+            if (::stat(p.c_str(), &st) != 0) continue;  // nothing to hide
+            bool dir = S_ISDIR(st.st_mode);
+            auto call = dir ? fmt::format("mount(\"tmpfs\", \"{}\", \"tmpfs\", MS_RDONLY)", p)
+                            : fmt::format("mount(\"/dev/null\", \"{}\", NULL, MS_BIND)", p);
+            explain(Step::MaskPath, call);
+            int r = dir ? ::mount("tmpfs", p.c_str(), "tmpfs", MS_RDONLY, "size=0")
+                        : ::mount("/dev/null", p.c_str(), nullptr, MS_BIND, nullptr);
+            check(r, call);
+        }
+        for (const auto& p : c.linux.readonly_paths) {
+            if (::access(p.c_str(), F_OK) != 0) continue;
+            auto call = fmt::format("mount(\"{0}\", \"{0}\", NULL, MS_BIND|MS_REC)", p);
+            explain(Step::ReadonlyPath, call);
+            check(::mount(p.c_str(), p.c_str(), nullptr, MS_BIND | MS_REC, nullptr), call);
+            remount(p, p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        }
+        if (c.root_readonly) {
+            explain(Step::ReadonlyPath, "mount(NULL, \"/\", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY)");
+            remount("/", "/", MS_RDONLY);
+        }
+        if (c.linux.rootfs_propagation_flags)
+            check(::mount(nullptr, "/", nullptr, c.linux.rootfs_propagation_flags, nullptr),
+                  fmt::format("mount(NULL, \"/\", NULL, {})", c.linux.rootfs_propagation));
+    });
+}
+
+void apply_sysctl(const oci::Config& c) {
+    for (const auto& [key, value] : c.linux.sysctl) {
+        std::string path = "/proc/sys/" + key;
+        for (auto& ch : path) if (ch == '.') ch = '/';
+        auto call = fmt::format("write(\"{}\", \"{}\")", path, value);
+        explain(Step::Sysctl, call);
+        Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd || ::write(fd.get(), value.data(), value.size()) < 0)
+            throw SysError(errno, call).add_context(fmt::format("setting sysctl {}", key));
+    }
+}
+
+Fd connect_console_socket(const std::string& path) {
+    Fd s(check(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket(AF_UNIX)"));
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path)
+        throw InputError(kExitUsage, fmt::format("--console-socket '{}' is too long for a unix socket path", path));
+    std::strcpy(addr.sun_path, path.c_str());
+    check(::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), fmt::format("connect(\"{}\")", path));
+    return s;
+}
+
+void setup_terminal(const oci::Process& p, const Fd& socket) {
+    in_context("setting up the container's terminal", [&] {
+        Fd master(check(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), "open(\"/dev/ptmx\")"));
+        check(::unlockpt(master.get()), "unlockpt()");
+        char name[64];
+        if (int e = ::ptsname_r(master.get(), name, sizeof name)) throw SysError(e, "ptsname()");
+        Fd slave(check(::open(name, O_RDWR | O_NOCTTY), fmt::format("open(\"{}\")", name)));
+        if (p.console_width && p.console_height) {
+            winsize ws{};
+            ws.ws_row = static_cast<unsigned short>(p.console_height);
+            ws.ws_col = static_cast<unsigned short>(p.console_width);
+            ::ioctl(slave.get(), TIOCSWINSZ, &ws);
+        }
+        // SCM_RIGHTS: the engine receives its own fd for the master; the payload is the pty's name.
+        explain(Step::ConsoleSocket, fmt::format("sendmsg(console socket, SCM_RIGHTS, {})", name));
+        iovec iov{name, std::strlen(name)};
+        char control[CMSG_SPACE(sizeof(int))] = {};
+        msghdr msg{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        int mfd = master.get();
+        std::memcpy(CMSG_DATA(cm), &mfd, sizeof mfd);
+        check(static_cast<int>(::sendmsg(socket.get(), &msg, 0)), "sendmsg(console socket, SCM_RIGHTS)");
+        check(::setsid(), "setsid()");
+        check(::ioctl(slave.get(), TIOCSCTTY, 0), "ioctl(TIOCSCTTY)");
+        for (int fd = 0; fd < 3; ++fd) check(::dup2(slave.get(), fd), fmt::format("dup2(pty, {})", fd));
+    });
+}
+
+void apply_limits(const oci::Process& p) {
+    for (const auto& r : p.rlimits) {
+        rlimit rl{r.soft, r.hard};
+        auto call = fmt::format("setrlimit({}, {{{}, {}}})", r.type, r.soft, r.hard);
+        explain(Step::Rlimit, call);
+        check(::setrlimit(static_cast<__rlimit_resource>(r.resource), &rl), call);
+    }
+    if (p.oom_score_adj) {
+        std::ofstream out("/proc/self/oom_score_adj");
+        out << *p.oom_score_adj;
+        if (!out.flush()) throw SysError(EIO, "write(\"/proc/self/oom_score_adj\")");
+    }
+}
+
+void set_user_and_capabilities(const oci::Process& p) {
+    in_context("switching to the container's user and capabilities", [&] {
+        const auto& caps = p.capabilities;
+        if (caps) {
+            int last = 40;
+            std::ifstream("/proc/sys/kernel/cap_last_cap") >> last;
+            explain(Step::CapBounding, "prctl(PR_CAPBSET_DROP, ...)");
+            for (int cap = 0; cap <= last; ++cap)
+                if (std::find(caps->bounding.begin(), caps->bounding.end(), cap) == caps->bounding.end())
+                    check(::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), fmt::format("prctl(PR_CAPBSET_DROP, {})", cap));
+            check(::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(PR_SET_KEEPCAPS, 1)");
+        }
+        const auto& u = p.user;
+        std::vector<gid_t> groups(u.additional_gids.begin(), u.additional_gids.end());
+        // In a user namespace whose setgroups is denied only an empty list is fine to skip.
+        if (::setgroups(groups.size(), groups.data()) != 0 && !(errno == EPERM && groups.empty()))
+            throw SysError(errno, "setgroups()");
+        auto ids = fmt::format("setresgid({0}, {0}, {0}) + setresuid({1}, {1}, {1})", u.gid, u.uid);
+        explain(Step::SetUid, ids);
+        check(::setresgid(u.gid, u.gid, u.gid), fmt::format("setresgid({})", u.gid));
+        check(::setresuid(u.uid, u.uid, u.uid), fmt::format("setresuid({})", u.uid));
+        if (u.umask) ::umask(*u.umask);
+        if (caps) {
+            check(::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0), "prctl(PR_SET_KEEPCAPS, 0)");
+            __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+            __user_cap_data_struct data[2] = {};
+            auto fill = [&](const std::vector<int>& set, __u32 __user_cap_data_struct::*field) {
+                for (int cap : set) data[cap / 32].*field |= 1u << (cap % 32);
+            };
+            fill(caps->effective, &__user_cap_data_struct::effective);
+            fill(caps->permitted, &__user_cap_data_struct::permitted);
+            fill(caps->inheritable, &__user_cap_data_struct::inheritable);
+            explain(Step::CapDrop, "capset(effective, permitted, inheritable)");
+            check(static_cast<int>(::syscall(SYS_capset, &hdr, data)), "capset()");
+            explain(Step::CapAmbient, "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, ...)");
+            // The kernel raises an ambient capability only if it is permitted and inheritable;
+            // like runc, box skips the others (runc spec lists ambient caps with no inheritable set).
+            for (int cap : caps->ambient)
+                if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
+                    explain_note(fmt::format("ambient {} skipped: not in the inheritable set", oci::capability_name(cap)));
+        }
+        if (p.no_new_privileges) {
+            explain(Step::NoNewPrivs, "prctl(PR_SET_NO_NEW_PRIVS, 1)");
+            check(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS, 1)");
+        }
+    });
+}
+
+std::string find_program(const oci::Process& p) {
+    check(::chdir(p.cwd.c_str()), fmt::format("chdir(\"{}\") (process.cwd)", p.cwd));
+    const std::string& name = p.args[0];
+    auto runnable = [](const std::string& path) {
+        struct stat st{};
+        return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+    };
+    if (name.find('/') != std::string::npos) {
+        if (runnable(name)) return name;
+    } else {
+        std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        for (const auto& e : p.env)
+            if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+        std::istringstream dirs(path);
+        for (std::string dir; std::getline(dirs, dir, ':');)
+            if (runnable((dir.empty() ? "." : dir) + "/" + name)) return (dir.empty() ? "." : dir) + "/" + name;
+    }
+    SysError e(ENOENT, fmt::format("execve(\"{}\")", name));
+    e.with_exit_code(kExitNotFound)
+        .with_hint(fmt::format("'{}' must be an executable file inside the rootfs (process.args[0], "
+                               "looked up in the PATH of process.env)", name));
+    e.add_context("finding the container's program");
+    throw e;
+}
+
+void wait_for_start(const Fd& fifo) {
+    auto path = fd_path(fifo);
+    auto call = fmt::format("open(\"{}\" (exec.fifo), O_WRONLY)", path);
+    explain(Step::ExecFifo, call);
+    Fd w(check(::open(path.c_str(), O_WRONLY | O_CLOEXEC), call));  // blocks until `box start` opens it
+    check(static_cast<int>(::write(w.get(), "0", 1)), "write(exec.fifo)");
+}
+
+[[noreturn]] void exec_process(const oci::Process& p, const std::string& program) {
+    std::vector<char*> argv, envp;
+    for (const auto& a : p.args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    for (const auto& e : p.env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+    ::execve(program.c_str(), argv.data(), envp.data());
+    ::_exit(errno == ENOENT ? kExitNotFound : kExitCannotExec);  // after start: nobody to tell
+}
+
+}  // namespace box

@@ -1,0 +1,58 @@
+/// @file inside.hpp
+/// @brief Stage 05: what the container process does inside, between clone and exec, in the
+/// order it does it. Each function is one step of create_container()'s child.
+/// @ingroup runtime
+#pragma once
+
+#include "guard.hpp"
+#include "oci.hpp"
+
+#include <string>
+
+namespace box {
+
+/// setns(2) into every namespace config.json names by path (user first).
+void join_namespaces(const oci::Config& c);
+
+/// sethostname/setdomainname, when config.json sets them (needs a uts namespace).
+void set_hostname(const oci::Config& c);
+
+/// Before the root switch: make mounts private (or rootfsPropagation), bind the rootfs on
+/// itself, make every mount of config.json inside it, the spec's default devices and /dev links.
+void prepare_rootfs(const oci::Config& c, const std::string& rootfs);
+
+/// pivot_root into @p rootfs (chroot with --no-pivot).
+void switch_root(const std::string& rootfs, bool no_pivot);
+
+/// After the root switch: masked paths, read-only paths, a read-only root, rootfsPropagation.
+void finish_rootfs(const oci::Config& c);
+
+/// Write linux.sysctl into /proc/sys.
+void apply_sysctl(const oci::Config& c);
+
+/// Connect to the engine's console socket (before the root switch: the path is the host's).
+Fd connect_console_socket(const std::string& path);
+
+/// With process.terminal: open a pty in the container's devpts, send its master over
+/// @p socket (SCM_RIGHTS), make the slave the controlling terminal and stdin/out/err.
+void setup_terminal(const oci::Process& p, const Fd& socket);
+
+/// process.rlimits and process.oomScoreAdj.
+void apply_limits(const oci::Process& p);
+
+/// Groups, gid, uid, umask, then the capability sets of process.capabilities and
+/// noNewPrivileges, in the order that keeps the capabilities the config asks for.
+void set_user_and_capabilities(const oci::Process& p);
+
+/// Find process.args[0] in the container's PATH now, so a missing program fails `create`
+/// with a clear error instead of failing silently after `start`. Returns the path to exec.
+std::string find_program(const oci::Process& p);
+
+/// Block until `box start` opens the exec fifo (opened O_PATH as @p fifo before the root
+/// switch, reopened for writing through /proc/self/fd).
+void wait_for_start(const Fd& fifo);
+
+/// execve the program with process.env, in process.cwd.
+[[noreturn]] void exec_process(const oci::Process& p, const std::string& program);
+
+}  // namespace box

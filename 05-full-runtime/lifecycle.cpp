@@ -1,0 +1,270 @@
+// box run, state, kill, delete, list, ps, exec; hooks; features.
+#include "inside.hpp"
+#include "runtime.hpp"
+
+#include "error.hpp"
+#include "narrate.hpp"
+#include "process.hpp"
+
+#include <dirent.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace box {
+
+namespace {
+
+void sleep_ms(int ms) {
+    timespec ts{0, ms * 1000000L};
+    ::nanosleep(&ts, nullptr);
+}
+
+// Wait until @p pid is gone or a zombie (its parent, maybe not us, reaps it). Reaps it if ours.
+void wait_gone(const ContainerState& s) {
+    for (int i = 0; i < 1000; ++i) {
+        ::waitpid(s.pid, nullptr, WNOHANG);
+        bool zombie = false;
+        auto start = process_start_time(s.pid, &zombie);
+        if (start == 0 || zombie || start != s.pid_start) return;
+        sleep_ms(10);
+    }
+    throw InputError(kExitFailure, fmt::format("container '{}': process {} did not die after SIGKILL", s.id, s.pid));
+}
+
+void run_hook(const oci::Hook& h, const std::string& state, std::string_view kind) {
+    explain(Step::Hook, fmt::format("{} hook: {}", kind, h.path));
+    int in[2];
+    check(::pipe2(in, O_CLOEXEC), "pipe2()");
+    Fd r(in[0]), w(in[1]);
+    pid_t pid = check(::fork(), "fork()");
+    if (pid == 0) {
+        ::dup2(r.get(), 0);
+        std::vector<char*> argv, envp;
+        std::vector<std::string> args = h.args.empty() ? std::vector<std::string>{h.path} : h.args;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        auto env = h.env;
+        for (auto& e : env) envp.push_back(e.data());
+        envp.push_back(nullptr);
+        ::execve(h.path.c_str(), argv.data(), envp.data());
+        std::fprintf(stderr, "box: error: %s hook %s: execve: %s\n", std::string(kind).c_str(), h.path.c_str(), std::strerror(errno));
+        ::_exit(127);
+    }
+    r.close();
+    ::signal(SIGPIPE, SIG_IGN);  // a hook need not read its stdin
+    [[maybe_unused]] auto n = ::write(w.get(), state.data(), state.size());
+    w.close();
+    int status = 0;
+    for (long waited = 0;; waited += 10) {
+        pid_t got = ::waitpid(pid, &status, WNOHANG);
+        if (got == pid) break;
+        if (h.timeout && waited >= *h.timeout * 1000L) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+            throw InputError(kExitFailure, fmt::format("{} hook {} did not finish within its timeout of {} s", kind, h.path, *h.timeout));
+        }
+        sleep_ms(waited < 100 ? 1 : 10);
+    }
+    if (int code = exit_status(status))
+        throw InputError(kExitFailure, fmt::format("{} hook {} failed with exit status {}", kind, h.path, code),
+                         "the hook's own messages are above; the container was not kept");
+}
+
+std::string ns_id(pid_t pid, const char* ns) {
+    char buf[64] = {};
+    auto path = fmt::format("/proc/{}/ns/{}", pid, ns);
+    ::readlink(path.c_str(), buf, sizeof buf - 1);
+    return buf;
+}
+
+}  // namespace
+
+void run_hooks(const std::vector<oci::Hook>& hooks, const oci::Json& state, std::string_view kind) {
+    auto text = state.dump();
+    for (const auto& h : hooks) run_hook(h, text, kind);
+}
+
+int run_container(const Globals& g, const CreateOptions& o) {
+    SignalBlock signals;                                   // SIGINT/SIGTERM go to the container
+    pid_t pid = create_container(g, o);                    // set up, waiting on the exec fifo
+    Cleanup remove{[&] { try { delete_container(g, o.id, true); } catch (const std::exception& e) {
+        std::fprintf(stderr, "box: error: %s\n", e.what()); } }};
+    start_container(g, o.id);                              // the program runs
+    if (o.detach) { remove.dismiss(); return 0; }
+    int code = wait_forwarding(pid, signals);              // its exit status is ours
+    remove.run();                                          // poststop hooks, state removed
+    return code;
+}
+
+oci::Json container_state(const Globals& g, const std::string& id) {
+    auto dir = StateDir::open(g.root, id);
+    auto s = dir.load();
+    s.status = dir.live_status(s);
+    if (s.status == "stopped") s.pid = 0;
+    return state_json(s);
+}
+
+int parse_signal(const std::string& text) {
+    std::string name = text;
+    for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (name.rfind("SIG", 0) == 0) name = name.substr(3);
+    if (!name.empty() && std::isdigit(static_cast<unsigned char>(name[0]))) {
+        int n = 0;
+        for (char c : name) n = std::isdigit(static_cast<unsigned char>(c)) && n < 1000 ? n * 10 + (c - '0') : 1000;
+        if (n >= 1 && n <= SIGRTMAX) return n;
+    } else {
+        for (int s = 1; s < NSIG; ++s)
+            if (const char* abbrev = ::sigabbrev_np(s); abbrev && name == abbrev) return s;
+    }
+    throw InputError(kExitUsage, fmt::format("'{}' is not a signal: give a name (TERM, SIGKILL) or a number (15)", text));
+}
+
+void kill_container(const Globals& g, const std::string& id, const std::string& signal) {
+    int sig = parse_signal(signal);
+    auto dir = StateDir::open(g.root, id);
+    auto s = dir.load();
+    auto status = dir.live_status(s);
+    if (status != "created" && status != "running")
+        throw InputError(kExitFailure, fmt::format("container '{}' is {}: there is no process to signal", id, status));
+    explain(Step::ForwardSignal, fmt::format("kill({}, SIG{})", s.pid, ::sigabbrev_np(sig)));
+    check(::kill(s.pid, sig), fmt::format("kill({}, {})", s.pid, sig));
+}
+
+void delete_container(const Globals& g, const std::string& id, bool force) {
+    auto dir = StateDir::open(g.root, id);
+    auto s = dir.load();
+    auto status = dir.live_status(s);
+    if ((status == "created" || status == "running") && !force)
+        throw InputError(kExitFailure, fmt::format("container '{}' is {}: stop it first, or use delete --force", id, status),
+                         fmt::format("box kill {} KILL, then box delete {}", id, id));
+    if (status == "created" || status == "running") {
+        ::kill(s.pid, SIGKILL);
+        wait_gone(s);
+    }
+    std::optional<oci::Config> config;
+    try { config = oci::load_config(s.bundle); } catch (const std::exception&) {}  // a bundle removed already
+    dir.remove();
+    if (config && status != "creating") {
+        try {
+            s.status = "stopped";
+            run_hooks(config->hooks.poststop, state_json(s), "poststop");
+        } catch (const std::exception& e) {  // the spec: a failed poststop hook is logged, delete goes on
+            std::fprintf(stderr, "box: warning: %s\n", e.what());
+        }
+    }
+}
+
+std::vector<oci::Json> list_containers(const Globals& g) {
+    std::vector<oci::Json> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(g.root, ec)) {
+        try {
+            out.push_back(container_state(g, e.path().filename().string()));
+        } catch (const std::exception&) {}  // deleted meanwhile, or not a container
+    }
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a["id"] < b["id"]; });
+    return out;
+}
+
+std::vector<pid_t> container_pids(const Globals& g, const std::string& id) {
+    auto dir = StateDir::open(g.root, id);
+    auto s = dir.load();
+    if (dir.live_status(s) == "stopped") return {};
+    // Every process in the container's pid namespace (its own, if it has one).
+    std::string want = ns_id(s.pid, "pid");
+    std::vector<pid_t> pids;
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+        auto name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        pid_t pid = std::stoi(name);
+        if (pid == s.pid || (want != ns_id(::getpid(), "pid") && ns_id(pid, "pid") == want)) pids.push_back(pid);
+    }
+    std::sort(pids.begin(), pids.end());
+    return pids;
+}
+
+int exec_in_container(const Globals& g, const std::string& id, const oci::Process& process, bool detach,
+                      const std::string& pid_file) {
+    ContainerState s;
+    {
+        auto dir = StateDir::open(g.root, id);
+        s = dir.load();
+        if (dir.live_status(s) != "running")
+            throw InputError(kExitFailure, fmt::format("container '{}' is not running: exec needs a running container", id));
+    }
+    // Open the container's namespaces now; the user namespace only if it is not ours.
+    std::vector<std::pair<Fd, std::string>> ns;
+    for (const char* type : {"user", "ipc", "uts", "net", "pid", "cgroup", "mnt"}) {
+        if (ns_id(s.pid, type) == ns_id(::getpid(), type)) continue;
+        auto path = fmt::format("/proc/{}/ns/{}", s.pid, type);
+        ns.emplace_back(Fd(check(::open(path.c_str(), O_RDONLY | O_CLOEXEC), fmt::format("open(\"{}\")", path))), type);
+    }
+    int pids[2];
+    check(::pipe2(pids, O_CLOEXEC), "pipe2()");
+    Fd pid_r(pids[0]), pid_w(pids[1]);
+    SignalBlock signals;
+    ErrorPipe errors;
+    pid_t helper = fork_child(errors, [&] {
+        for (auto& [fd, type] : ns) {
+            explain(Step::JoinNamespace, fmt::format("setns(/proc/{}/ns/{})", s.pid, type));
+            check(::setns(fd.get(), 0), fmt::format("setns(/proc/{}/ns/{})", s.pid, type));
+        }
+        // A new pid namespace applies to children: the program runs in a second fork.
+        pid_t pid = check(::fork(), "fork()");
+        if (pid == 0) {
+            signals.restore();
+            apply_limits(process);
+            set_user_and_capabilities(process);
+            auto program = find_program(process);
+            exec_process(process, program);
+        }
+        [[maybe_unused]] auto n = ::write(pid_w.get(), &pid, sizeof pid);
+        errors.done();
+        if (detach) ::_exit(0);
+        ::_exit(wait_forwarding(pid, signals));
+    });
+    errors.receive(helper);
+    pid_w.close();
+    pid_t pid = 0;
+    if (::read(pid_r.get(), &pid, sizeof pid) != sizeof pid) throw InputError(kExitFailure, "exec: the helper process died");
+    if (!pid_file.empty()) {
+        std::ofstream(pid_file) << pid;
+    }
+    return detach ? (::waitpid(helper, nullptr, 0), 0) : wait_forwarding(helper, signals);
+}
+
+oci::Json features_json() {
+    return {
+        {"ociVersionMin", "1.0.0"},
+        {"ociVersionMax", oci::kOciVersion},
+        {"hooks", {"prestart", "createRuntime", "poststart", "poststop"}},
+        {"mountOptions", {"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "mand", "noatime",
+                          "nodev", "nodiratime", "noexec", "nomand", "norelatime", "nostrictatime", "nosuid",
+                          "private", "rbind", "relatime", "remount", "ro", "rprivate", "rshared", "rslave",
+                          "runbindable", "rw", "shared", "slave", "strictatime", "suid", "sync", "unbindable"}},
+        {"linux",
+         {{"namespaces", {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"}},
+          {"capabilities", [] {
+               oci::Json caps = oci::Json::array();
+               for (int i = 0; !oci::capability_name(i).empty(); ++i) caps.push_back(oci::capability_name(i));
+               return caps;
+           }()},
+          {"cgroup", {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}}},
+          {"seccomp", {{"enabled", false}}},
+          {"apparmor", {{"enabled", false}}},
+          {"selinux", {{"enabled", false}}}}},
+        {"annotations", {{"org.boxkit.stage", "05-full-runtime"}}},
+    };
+}
+
+}  // namespace box
