@@ -117,16 +117,24 @@ SeccompArg parse_arg(std::string_view src, const Json& v, const std::string& pat
     return a;
 }
 
-SeccompRule parse_rule(std::string_view src, const Json& v, const std::string& path) {
+SeccompRule parse_rule(std::string_view src, const Json& v, const std::string& path, UnknownSyscalls unknown,
+                       std::vector<std::string>& skipped) {
     if (!v.is_object()) bad(src, path, "expected an object {names, action}, got " + type_name(v));
     SeccompRule r;
     if (auto* names = field(v, "names")) r.names = string_list(src, *names, path + ".names");
     else if (auto* name = field(v, "name")) r.names = {get_string(src, *name, path + ".name")};  // old Docker form
     if (r.names.empty()) bad(src, path + ".names", "missing or empty: list the system calls this rule is for");
-    for (std::size_t i = 0; i < r.names.size(); ++i)
-        if (::seccomp_syscall_resolve_name(r.names[i].c_str()) == __NR_SCMP_ERROR)
+    std::vector<std::string> known;
+    for (std::size_t i = 0; i < r.names.size(); ++i) {
+        if (::seccomp_syscall_resolve_name(r.names[i].c_str()) != __NR_SCMP_ERROR)
+            known.push_back(r.names[i]);
+        else if (unknown == UnknownSyscalls::Skip)
+            skipped.push_back(r.names[i]);
+        else
             bad(src, fmt::format("{}.names[{}]", path, i),
                 fmt::format("'{}' is not a system call libseccomp knows: check the spelling (see syscalls(2))", r.names[i]));
+    }
+    r.names = std::move(known);
     auto* action = field(v, "action");
     if (!action) bad(src, path + ".action", "missing: e.g. SCMP_ACT_ALLOW");
     r.action = check_action(src, *action, path + ".action");
@@ -179,7 +187,7 @@ std::string action_text(const std::string& name, std::optional<unsigned> errno_r
 
 }  // namespace
 
-SeccompProfile parse_seccomp_profile(const Json& j, std::string_view src) {
+SeccompProfile parse_seccomp_profile(const Json& j, std::string_view src, UnknownSyscalls unknown) {
     if (!j.is_object()) bad(src, "", "expected a JSON object with defaultAction and syscalls, got " + type_name(j));
     SeccompProfile p;
     auto* def = field(j, "defaultAction");
@@ -213,7 +221,7 @@ SeccompProfile parse_seccomp_profile(const Json& j, std::string_view src) {
     if (auto* sys = field(j, "syscalls")) {
         if (!sys->is_array()) bad(src, ".syscalls", "expected an array, got " + type_name(*sys));
         for (std::size_t i = 0; i < sys->size(); ++i)
-            p.rules.push_back(parse_rule(src, (*sys)[i], fmt::format(".syscalls[{}]", i)));
+            p.rules.push_back(parse_rule(src, (*sys)[i], fmt::format(".syscalls[{}]", i), unknown, p.skipped));
     }
     return p;
 }

@@ -48,13 +48,22 @@ struct SeccompProfile {
     std::vector<std::string> architectures;  ///< "SCMP_ARCH_X86_64", ...; the native one is always in
     std::vector<std::string> flags;          ///< "SECCOMP_FILTER_FLAG_LOG", ...
     std::vector<SeccompRule> rules;
+    std::vector<std::string> skipped;        ///< names left out as unknown (UnknownSyscalls::Skip)
+};
+
+/// What the loader does with a syscall name libseccomp does not know.
+enum class UnknownSyscalls {
+    Error,  ///< a clear error naming the entry (box-seccomp --seccomp FILE: a typo is a mistake)
+    Skip,   ///< leave it out and list it in SeccompProfile::skipped (an engine's config.json, written
+            ///< for newer kernels, as runc and crun do)
 };
 
 /// Parse a profile from JSON (the `linux.seccomp` object of config.json, or a profile file).
 /// @p source names it in errors ("profile.json", "config.json: .linux.seccomp").
 /// Throws InputError(kExitBadData) naming the JSON path of the bad entry, e.g.
 /// `profile.json: .syscalls[2].names[0]: 'fooo' is not a system call libseccomp knows`.
-SeccompProfile parse_seccomp_profile(const nlohmann::json& j, std::string_view source);
+SeccompProfile parse_seccomp_profile(const nlohmann::json& j, std::string_view source,
+                                     UnknownSyscalls unknown = UnknownSyscalls::Error);
 
 /// Read and parse a profile file (kExitNoInput when missing, kExitBadData when not JSON).
 SeccompProfile load_seccomp_profile(const std::string& path);

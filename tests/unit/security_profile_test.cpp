@@ -107,6 +107,18 @@ TEST_CASE("a bad profile gets one error naming the JSON path of the bad entry") 
           "p.json: .syscalls: expected an array, got object");
 }
 
+TEST_CASE("an engine's profile may name calls newer than libseccomp: Skip leaves them out, listed") {
+    auto j = Json::parse(R"({"defaultAction": "SCMP_ACT_ERRNO",
+        "syscalls": [{"names": ["read", "frobnicate2", "write"], "action": "SCMP_ACT_ALLOW"}]})");
+    CHECK_THROWS_AS(parse_seccomp_profile(j, "config.json"), InputError);
+    auto p = parse_seccomp_profile(j, "config.json", UnknownSyscalls::Skip);
+    CHECK(p.rules.at(0).names == std::vector<std::string>{"read", "write"});
+    CHECK(p.skipped == std::vector<std::string>{"frobnicate2"});
+    CHECK(profile_action_for(p, "write", 0) == "SCMP_ACT_ALLOW");
+    SeccompFilter f(p, 0);
+    CHECK(f.rule_count() == 2 + kNewerSyscalls);
+}
+
 TEST_CASE("the default profile: an allow-list; the dangerous calls fail with EPERM") {
     auto p = default_seccomp_profile();
     CapMask d = default_capabilities();
