@@ -108,12 +108,19 @@ private:
 /// the arguments). Pure logic, for unit tests and the lesson.
 std::string profile_action_for(const SeccompProfile& profile, std::string_view syscall, CapMask caps);
 
+/// The call the teaching filter blocks: mkdir (arm64 has only mkdirat).
+#if defined(__aarch64__)
+inline constexpr std::string_view kTeachingBlocked = "mkdirat";
+#else
+inline constexpr std::string_view kTeachingBlocked = "mkdir";
+#endif
+
 /// The hand-written teaching filter: check the architecture, kill x32 calls, load the syscall
-/// number, return EPERM for @p blocked (default mkdir), allow everything else. Classic BPF,
+/// number, return EPERM for @p blocked, allow everything else. Classic BPF,
 /// installed with prctl(PR_SET_SECCOMP). Under --explain, prints the program first.
-void install_teaching_filter(std::string_view blocked = "mkdir");
+void install_teaching_filter(std::string_view blocked = kTeachingBlocked);
 
 /// The teaching filter's program as text, one instruction a line (what --explain prints).
-std::vector<std::string> teaching_filter_listing(std::string_view blocked = "mkdir");
+std::vector<std::string> teaching_filter_listing(std::string_view blocked = kTeachingBlocked);
 
 }  // namespace box
