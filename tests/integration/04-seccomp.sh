@@ -106,6 +106,17 @@ assert_eq EINVAL "$(json .try.personality)" "profile: personality(READ_IMPLIES_E
 assert_eq OK "$(json .try.getpid)" "profile: the default action allows the rest"
 assert_eq EPERM "$(json .try.unshare)" "profile: unshare still fails: CAP_SYS_ADMIN is not kept"
 
+# A profile that forbids execve: the container's exec fails, the error comes back from the
+# filtered child (write is allowed), and the cgroup is gone (finish checks). One that kills on
+# every call: the child dies of SIGSYS at its first call after the load (128+31).
+echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["execve"], "action": "SCMP_ACT_ERRNO"}]}' > "$tmp/noexec.json"
+s4 --seccomp "$tmp/noexec.json" "$ROOTFS" /bin/true
+assert_eq 126 "$RC" "a profile without execve: exit 126"
+assert_contains 'execve("/bin/true"): Operation not permitted' "$OUT" "...naming the refused execve"
+echo '{"defaultAction": "SCMP_ACT_KILL_PROCESS"}' > "$tmp/kill.json"
+s4 --seccomp "$tmp/kill.json" "$ROOTFS" /bin/true
+assert_eq 159 "$RC" "a profile that kills on every call: the child dies of SIGSYS (159)"
+
 # --explain: the order of operations, and the teaching program printed.
 err=$("$BIN/box-seccomp" --name "$TEST_NAME" --explain --seccomp-teaching "$ROOTFS" /bin/true 2>&1 >/dev/null)
 order=$(printf '%s\n' "$err" | grep -oE '^=> (pivot_root|prctl\(PR_CAPBSET_DROP|capset|prctl\(PR_SET_NO_NEW_PRIVS|seccomp\(|prctl\(PR_SET_SECCOMP|execve)' | sed 's/^=> //' | tr '\n' ' ')
