@@ -38,6 +38,7 @@ for prog in "$BOX_BUILD"/bin/box*; do
     [ -x "$prog" ] && items+=(--elf "$prog" "/boxkit/bin/${prog##*/}")
 done
 items+=(--dir "$BOX_BUILD/rootfs" /boxkit/rootfs)
+items+=(--elf "$BOX_BUILD/rootfs/bin/box-probe" /boxkit/rootfs/bin/box-probe) # the same, without debug info
 items+=(--dir "$BOX_SRC/tests/integration" /boxkit/src/tests/integration)
 items+=(--dir "$BOX_SRC/tests/vm" /boxkit/src/tests/vm)
 "$tools/initramfs.sh" "$vm/initramfs.cpio" "${items[@]}"
