@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 using probe::Json;
@@ -146,11 +147,20 @@ BOX_PROBE_CHECK(check_spin, "spin", "SECONDS [THREADS]", "burn CPU for SECONDS (
             for (int i = 0; i < 100000; ++i) x = x + static_cast<unsigned long>(i);
     };
     std::vector<std::thread> pool;
-    for (long i = 1; i < threads; ++i) pool.emplace_back(burn);
+    std::string thread_error = "OK";
+    for (long i = 1; i < threads; ++i) {
+        try {
+            pool.emplace_back(burn);
+        } catch (const std::system_error& e) {  // e.g. EAGAIN under --pids: spin with fewer
+            thread_error = probe::errno_name(e.code().value());
+            break;
+        }
+    }
     burn();
     for (auto& t : pool) t.join();
     double wall = seconds(CLOCK_MONOTONIC) - start, cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
-    r.set("threads", threads);
+    r.set("threads", static_cast<long>(pool.size()) + 1);
+    if (thread_error != "OK") r.set("thread_error", thread_error);
     r.set("wall_s", wall);
     r.set("cpu_s", cpu);
     r.set("cores", cpu / wall);  // ~0.5 under --cpus 0.5, however many threads

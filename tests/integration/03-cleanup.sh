@@ -1,6 +1,7 @@
 # Stage 03: no cgroup is left behind on any path: normal exit, a failed command, SIGINT and
 # SIGTERM to box-cgroup (forwarded; then the group is removed), and SIGKILL to box-cgroup
 # (its watchdog removes the group). The container's processes die with it.
+# exercise: 03.1
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs

@@ -2,6 +2,8 @@
 # create box/NAME, start the child inside it (clone3 CLONE_INTO_CGROUP), see it as '/' from
 # inside, cgroup.kill the strays, remove. On a v2 host it runs as is; on a hybrid host (v1
 # controllers) it runs in a private mount namespace where /sys/fs/cgroup is the cgroup2 mount.
+# exercise: 03.1
+# exercise: 03.2
 # exercise: 03.3
 . "$(dirname "$0")/lib.sh"
 need_root

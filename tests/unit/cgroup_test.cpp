@@ -154,7 +154,7 @@ TEST_CASE("cgroup names: safe path components only") {
     }
 }
 
-TEST_CASE("v2 driver: enables the controllers down the tree and writes memory.max, cpu.max, ...") {
+TEST_CASE("v2 driver: enables the controllers down the tree and writes memory.max, cpu.max, ... [ex03.2]") {
     TempDir t;
     put(t.path / "cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
     put(t.path / "cgroup.subtree_control", "");
