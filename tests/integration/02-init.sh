@@ -9,6 +9,13 @@ need_rootfs
 box_pid=
 cleanup() { [ -z "$box_pid" ] || kill -KILL "$box_pid" 2>/dev/null || true; }
 trap cleanup EXIT
+# reap_box: wait for box-ns ($box_pid) to exit, at most 10 s (then SIGKILL: a broken forward
+# fails the check instead of hanging the suite); its status in $rc.
+reap_box() {
+    for _ in $(seq 100); do kill -0 "$box_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$box_pid" 2>/dev/null || true
+    set +e; wait "$box_pid"; rc=$?; set -e; box_pid=
+}
 
 # Exit codes pass through, with and without --init.
 for init in "" --init; do
@@ -19,6 +26,8 @@ for init in "" --init; do
 done
 run_rc "$BIN/box-ns" --init "$ROOTFS" /bin/box-probe --json pid
 assert_eq 2 "$(json .pid.pid)" "--init: CMD is PID 2, the init is PID 1"
+run_rc "$BIN/box-ns" --init --ns pid "$ROOTFS" /bin/sh -c 'exit 5'
+assert_eq 5 "$RC" "--init needs only a PID namespace"
 
 # PID 1 gets only the signals it has a handler for, even from itself: a shell that sends itself
 # SIGTERM and SIGKILL survives as PID 1, and dies as PID 2 under --init.
@@ -29,12 +38,10 @@ assert_eq 143 "$RC" "--init: CMD is an ordinary process: SIGTERM kills it, the s
 
 # SIGTERM to box-ns reaches CMD: through the init, or straight to a PID 1 with a handler.
 "$BIN/box-ns" --init "$ROOTFS" /bin/sleep 1000 & box_pid=$!
-sleep 0.5; kill -TERM "$box_pid"
-set +e; wait "$box_pid"; rc=$?; set -e; box_pid=
+sleep 0.5; kill -TERM "$box_pid"; reap_box
 assert_eq 143 "$rc" "--init: SIGTERM to box-ns is forwarded to CMD"
 "$BIN/box-ns" "$ROOTFS" /bin/sh -c 'trap "exit 42" TERM; while :; do sleep 0.1; done' & box_pid=$!
-sleep 0.5; kill -TERM "$box_pid"
-set +e; wait "$box_pid"; rc=$?; set -e; box_pid=
+sleep 0.5; kill -TERM "$box_pid"; reap_box
 assert_eq 42 "$rc" "no init: SIGTERM reaches a PID 1 that handles it"
 
 # A PID 1 without a handler ignores the forwarded SIGTERM; killing box-ns still ends the

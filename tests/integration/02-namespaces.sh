@@ -47,9 +47,13 @@ run_rc "$BIN/box-ns" "$ROOTFS" /bin/box-probe --json pid signal "$victim_pid"
 assert_eq 1 "$(json .pid.pid)" "pid: CMD is PID 1"
 assert_eq '[1]' "$(json '.pid.pids | tostring')" "pid: /proc shows only the container"
 assert_eq ESRCH "$(json .signal.result)" "pid: the host's process cannot be signalled (it does not exist here)"
+run_rc "$BIN/box-ns" --ns mount,pid "$ROOTFS" /bin/box-probe --json pid
+assert_eq '[1]' "$(json '.pid.pids | tostring')" "pid: mount and pid namespaces alone give a private /proc"
 run_rc "$BIN/box-ns" --ns "$(without pid)" "$ROOTFS" /bin/box-probe --json procs signal "$victim_pid" 15
 assert_contains "$victim_pid S sleep 1000" "$(json '.procs.procs | join("\n")')" "--ns without pid: the host's process is visible"
 assert_eq OK "$(json .signal.result)" "--ns without pid: the container signals the host's process"
+for _ in $(seq 50); do kill -0 "$victim_pid" 2>/dev/null || break; sleep 0.1; done  # at most 5 s
+kill -KILL "$victim_pid" 2>/dev/null || true   # if the container failed to: never wait 1000 s
 set +e; wait "$victim_pid"; rc=$?; set -e
 assert_eq 143 "$rc" "--ns without pid: the host's process died of the container's SIGTERM"
 victim_pid=
