@@ -78,6 +78,8 @@ void check_cgroup_options(CgroupOptions& opt) {
     if (opt.name.empty()) opt.name = std::to_string(::getpid());
     check_cgroup_name(opt.name);
     auto& l = opt.limits;
+    if (l.memory && *l.memory < (1u << 20))
+        throw InputError(kExitUsage, "--memory: a container needs at least 1M; give a size like 64M");
     if (l.memory_swap && !l.memory)
         throw InputError(kExitUsage, "--memory-swap limits memory + swap: give --memory too");
     if (l.memory_swap && *l.memory_swap < *l.memory)

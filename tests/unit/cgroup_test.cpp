@@ -133,6 +133,9 @@ TEST_CASE("options: bad values are one error naming the option (exit 64)") {
 }
 
 TEST_CASE("check_cgroup_options: --memory-swap needs --memory and is at least it; the cgroup ns moves to the child") {
+    CgroupOptions tiny;
+    tiny.limits.memory = 0;  // "--memory 0" would OOM-kill at the first page
+    CHECK_THROWS_AS(check_cgroup_options(tiny), InputError);
     CgroupOptions o;
     o.limits.memory_swap = 32ull << 20;
     CHECK_THROWS_AS(check_cgroup_options(o), InputError);
