@@ -115,6 +115,11 @@ jq '.process.args = ["/bin/true"] | .process.terminal = false | .root.path = "ro
 mkdir -p "$WORK/idle"
 jq --arg r "$R" '.process.args = ["/bin/sleep", "1000"] | .root.path = $r' "$B/config.json" > "$WORK/idle/config.json"
 say "  bundle: $B (config from \`$spec_from spec\`: args /bin/true, cgroupsPath /box/bench)"
+# Pin box/ in every hierarchy with a child of our own, so that another box program removing an
+# empty box/ at its exit cannot pull it away while a runtime is creating box/bench in it.
+for d in /sys/fs/cgroup/*/; do
+    [ -f "$d/cgroup.procs" ] && mkdir -p "$d/box/bench-pin" 2>/dev/null || true
+done
 # crun 1.8 refuses a hybrid cgroup host; give it a mount namespace without /sys/fs/cgroup/unified.
 crun_note=""
 if grep -q ' /sys/fs/cgroup/unified ' /proc/self/mountinfo; then
@@ -163,7 +168,10 @@ for i in "${!names[@]}"; do
             '{name: $n, command: $c, why: $w}' >> "$RAW/skipped.txt"
     fi
 done
-hyperfine -N --style basic --warmup 3 --runs "$RUNS" --export-json "$RAW/startup.json" "${hf_args[@]}"
+# /bin/true prints nothing, so the output file holds only what a failing runtime said
+hyperfine -N --style basic --output="$RAW/startup-output.txt" --warmup 3 --runs "$RUNS" \
+    --export-json "$RAW/startup.json" "${hf_args[@]}" ||
+    die "a command failed while being timed; it said: $(tail -n 3 "$RAW/startup-output.txt")"
 
 step 3 "a VM on the same machine: qemu (TCG) to the marker from /init, $VM_RUNS boot(s) each"
 # tools/vm/ (shared with the cgroup v2 test VM) extracts the ELF vmlinux and makes the initramfs.
@@ -227,14 +235,14 @@ idle "runc run" runc --root "$STATE/runc" run --bundle "$WORK/idle" box-bench-id
 for vm in microvm:256 microvm:1024 q35:256; do
     m=${vm%:*} gmem=${vm#*:}
     k=${kern[1]}; [ $m = q35 ] && k=${kern[0]}
-    python3 "$here/vm-boot.py" --kernel "$k" --initrd "$INITRD" --machine $m --mem "${gmem}M" \
-        --accel $accel --hold 600 --timeout 120 > "$WORK/vm-$m.out" &
+    BOX_VM_PIDFILE=$WORK/qemu.pid python3 "$here/vm-boot.py" --kernel "$k" --initrd "$INITRD" --machine $m \
+        --mem "${gmem}M" --accel $accel --hold 600 --timeout 120 > "$WORK/vm-$m.out" &
     vpid=$!
     PIDS+=("$vpid")
     for _ in $(seq 1200); do grep -q marker "$WORK/vm-$m.out" && break; kill -0 $vpid 2>/dev/null || break; sleep 0.1; done
     grep -q marker "$WORK/vm-$m.out" || die "the $m VM did not boot for the memory step"
     sleep 2
-    mm=$("$here/mem.py" "$vpid")
+    mm=$("$here/mem.py" "$(cat "$WORK/qemu.pid")")   # qemu alone, not the Python that watches it
     name="qemu -M $m"; [ "$gmem" = 256 ] || name="qemu -M $m, $gmem MiB guest"
     say "  $name${gmem:+, guest RAM $gmem MiB}: $(jq -r '"Pss \(.pss_bytes / 1048576 * 10 | floor / 10) MiB"' <<<"$mm")"
     jq -c --arg n "$name" --argjson g "$gmem" '. + {name: $n, guest_mib: $g}' <<<"$mm" >> "$RAW/memory.jsonl"
