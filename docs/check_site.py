@@ -6,7 +6,7 @@ page, checks what a reader would meet:
 
 - the page renders: it has a title and visible text, and no script on it throws;
 - every resource it loads (style sheets, scripts, images, diagrams) is found;
-- every image has loaded (a diagram Graphviz failed to draw would have no size);
+- every image has loaded, and every SVG it shows (Graphviz's diagrams, in frames) is a drawing;
 - every internal link names a file that exists, and a `#fragment` names an element on that page.
 
 The pages that must exist are checked too: the front page, the virtualization and comparison
@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import xml.etree.ElementTree as ET
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -41,7 +42,8 @@ new Promise(done => setTimeout(() => Promise.all([...document.images].map(i => i
         .concat([...document.querySelectorAll('a[name]')].map(a => a.name)),
   images: [...document.querySelectorAll('img')].map(i => ({src: i.currentSrc || i.src,
         ok: i.complete && i.naturalWidth > 0})),
-  objects: [...document.querySelectorAll('object[data]')].map(o => o.data),
+  objects: [...document.querySelectorAll('object[data]')].map(o => o.data)
+        .concat([...document.querySelectorAll('iframe[src]')].map(f => f.src)),
 })), 0))
 """
 
@@ -58,14 +60,18 @@ class Browser:
         moves = f"3<&{cmd_r} 4>&{res_w}" + "".join(f" {fd}>&-" for fd in (cmd_r, res_w) if fd not in (3, 4))
         self.proc = subprocess.Popen(["sh", "-c", f'exec "$@" {moves}', "sh", *argv],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=open(os.environ["BOX_DEBUG"], "w") if os.environ.get("BOX_DEBUG") else subprocess.DEVNULL, pass_fds=(cmd_r, res_w))
+                                     stderr=subprocess.DEVNULL, pass_fds=(cmd_r, res_w))
         os.close(cmd_r)
         os.close(res_w)
         self.buf, self.next_id, self.events, self.session = b"", 0, [], None
-        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        for domain in ("Page", "Runtime", "Log"):
-            self.call(f"{domain}.enable")
+        try:
+            target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            for domain in ("Page", "Runtime", "Log"):
+                self.call(f"{domain}.enable")
+        except Exception:
+            self.close()  # no browser or profile left behind when it fails to start
+            raise
 
     def read(self, timeout):
         end = time.monotonic() + timeout
@@ -120,6 +126,7 @@ class Browser:
 
     def close(self):
         try:
+            self.session = None
             self.call("Browser.close", timeout=5)
         except Exception:
             pass
@@ -131,6 +138,14 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
+def is_svg(path):
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError:
+        return False
+    return root.tag.endswith("svg") and len(root) > 0
+
+
 def find_chromium():
     for name in ("chromium", "chromium-browser", "google-chrome"):
         if shutil.which(name):
@@ -139,7 +154,7 @@ def find_chromium():
 
 
 def check(root, browser):
-    problems, pages, fragments = [], {}, []
+    problems, pages, fragments, svgs = [], {}, [], set()
     root = os.path.realpath(root)
     base = "file://" + root + "/"
     for rel in REQUIRED:
@@ -173,11 +188,17 @@ def check(root, browser):
             if not os.path.exists(path):
                 problems.append(f"{rel}: broken link to {target}")
                 continue
+            if target.endswith(".svg") and target not in svgs:
+                svgs.add(target)
+                if not is_svg(path):
+                    problems.append(f"{rel}: {target} is not a drawing (Graphviz output that is not SVG)")
             if u.fragment and target.endswith(".html"):
                 fragments.append((rel, target, urllib.parse.unquote(u.fragment)))
             if target.endswith(".html") and target not in seen:
                 seen.add(target)
                 queue.append(target)
+    if not any(t.startswith("dot_") for t in svgs):
+        problems.append("no diagram (dot_*.svg) is shown on any page: the .dot sources were not drawn")
     for rel, target, frag in fragments:
         if target in pages and frag not in pages[target]:
             problems.append(f"{rel}: link to {target}#{frag}: no element with that id")
