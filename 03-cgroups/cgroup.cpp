@@ -57,20 +57,25 @@ void add_cgroup_options(CLI::App& app, CgroupOptions& opt) {
     add_ns_options(app, opt);
     auto& l = opt.limits;
     app.add_option_function<std::string>("--memory", [&l](const std::string& v) { l.memory = parse_size(v, "--memory"); },
-                                         "memory limit, e.g. 64M (K, M, G, T); over it, the OOM killer acts");
+                                         "memory limit, e.g. 64M (K, M, G, T); over it, the OOM killer acts")
+        ->type_name("SIZE");
     app.add_option_function<std::string>(
         "--memory-swap", [&l](const std::string& v) { l.memory_swap = parse_size(v, "--memory-swap"); },
-        "memory + swap limit, at least --memory (default: --memory, i.e. no swap)");
+        "memory + swap limit, at least --memory (default: --memory, i.e. no swap)")
+        ->type_name("SIZE");
     app.add_option_function<std::string>(
         "--pids", [&l](const std::string& v) { l.pids = parse_int(v, "--pids", 1, 4194304); },
-        "most processes and threads at once, e.g. 20");
+        "most processes and threads at once, e.g. 20")
+        ->type_name("N");
     app.add_option_function<std::string>(
         "--cpus", [&l](const std::string& v) { l.cpus = parse_fraction(v, "--cpus", 1024); },
-        "CPU time, in CPUs: 0.5 = half of one core (a quota per 100 ms period)");
+        "CPU time, in CPUs: 0.5 = half of one core (a quota per 100 ms period)")
+        ->type_name("FRACTION");
     app.add_option_function<std::string>(
         "--cpu-weight", [&l](const std::string& v) { l.cpu_weight = parse_int(v, "--cpu-weight", 1, 10000); },
-        "share of CPU under contention, 1-10000 (default 100)");
-    app.add_option("--name", opt.name, "the cgroup is box/NAME (default: box-cgroup's pid)");
+        "share of CPU under contention, 1-10000 (default 100)")
+        ->type_name("N");
+    app.add_option("--name", opt.name, "the cgroup is box/NAME (default: box-cgroup's pid)")->type_name("NAME");
     app.add_flag("--stats", opt.stats, "at exit, print what the container used: peak memory, OOM kills, CPU, pids");
 }
 
