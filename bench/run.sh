@@ -291,7 +291,8 @@ kver=${vmlinuz##*/vmlinuz-}
 python3 "$here/report.py" collect "$RAW" "$OUT/results.json" --quick $QUICK \
     --tool "hyperfine=$(hyperfine --version | head -n 1)" --tool "crun=$(crun --version | head -n 1)" \
     --tool "runc=$(runc --version | head -n 1)" --tool "qemu=$(qemu-system-x86_64 --version | head -n 1)" \
-    --tool "boxkit=$(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown)"
+    --tool "boxkit=$(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown)" \
+    --profile "$src/04-seccomp/default-profile.json" --unistd /usr/include/x86_64-linux-gnu/asm/unistd_64.h
 python3 "$here/report.py" render "$OUT/results.json" "$OUT"
 say ""
 cat "$OUT/bench.md"

@@ -111,6 +111,30 @@ class RenderCanned(unittest.TestCase):
         self.assertIn("| memory per idle instance (Pss; containers: 50 at once) | 0.5 MiB | 240.0 MiB | 480× |", c)
         self.assertIn("| 7.0 MiB | 65.0 MiB | 9× |", c)          # (63 + 2) / 7
 
+    def test_security_counts(self):
+        s = section(self.md, "security")
+        self.assertIn("| all the kernel offers (the kernel headers' `unistd_64.h`) | 362 |", s)
+        self.assertIn("| allowed only while the container keeps a capability | 42 |", s)
+        self.assertIn("| refused (`SCMP_ACT_ERRNO`: EPERM) | 36 |", s)   # 362 - 284 - 42
+
+    def test_syscall_counts_from_a_profile(self):
+        sys.path.insert(0, HERE)
+        import report
+        tmp = tempfile.mkdtemp(prefix="box-bench-test-")
+        try:
+            with open(os.path.join(tmp, "unistd_64.h"), "w") as f:
+                f.write("#define __NR_read 0\n#define __NR_write 1\n#define __NR_mount 165\n#define __NR_kexec_load 246\n")
+            with open(os.path.join(tmp, "p.json"), "w") as f:
+                json.dump({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+                    {"names": ["read", "write", "_llseek"], "action": "SCMP_ACT_ALLOW"},
+                    {"names": ["mount", "write"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}},
+                    {"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO"}]}, f)
+            c = report.syscall_counts(os.path.join(tmp, "p.json"), os.path.join(tmp, "unistd_64.h"))
+        finally:
+            shutil.rmtree(tmp)
+        # _llseek is not an x86_64 call; write is allowed outright, so it does not count as capability-only
+        self.assertEqual((c["total"], c["allowed"], c["with_cap"]), (4, 2, 1))
+
     def test_plots_are_pngs(self):
         for name in ("startup.png", "memory.png"):
             self.assertEqual(png_size(os.path.join(self.out, name)), (900, 480), name)
