@@ -302,8 +302,7 @@ set title "{title}\\n{stamp}" noenhanced
 set style data histograms
 set style fill solid 0.8 border -1
 set boxwidth 0.7
-set yrange [0:*]
-set offsets 0, 0, graph 0.1, 0
+set yrange [{ymin}:{ymax}]
 set xtics rotate by -30 left noenhanced
 set ylabel "{ylabel}"
 {logscale}
@@ -324,7 +323,9 @@ def gnuplot_bars(path, rows, title, ylabel, stamp, log=False):
             for label, value, text in rows:
                 f.write(f"\"{label}\" {value} \"{text}\"\n")
         script = GNUPLOT_BARS.format(out=path, title=title, stamp=stamp, ylabel=ylabel, data=data,
-                                     height=480, logscale="set logscale y\nset yrange [*:*]" if log else "")
+                                     height=480, logscale="set logscale y" if log else "",
+                                     ymin=min(v for _, v, _ in rows) / 2 if log else 0,
+                                     ymax=max(v for _, v, _ in rows) * (4 if log else 1.15))
         subprocess.run([gp], input=script, text=True, check=True)
 
 
