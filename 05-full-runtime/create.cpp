@@ -61,11 +61,12 @@ void check_supported(const oci::Config& c, const CreateOptions& o) {
                "drop the path to get a new pid namespace");
 }
 
-std::string absolute(const std::string& path) {
+std::string absolute(const std::string& path, std::string_view what) {
     char buf[PATH_MAX];
     if (!::realpath(path.c_str(), buf))
-        throw InputError(kExitNoInput, fmt::format("bundle '{}' does not exist", path),
-                         "give --bundle the directory holding config.json (make one with: box spec)");
+        throw InputError(kExitNoInput, fmt::format("{} '{}' does not exist", what, path),
+                         what == "bundle" ? "give --bundle the directory holding config.json (make one with: box spec)"
+                                          : "config.json's root.path must name the rootfs directory (relative to the bundle)");
     return buf;
 }
 
@@ -151,10 +152,10 @@ void container_in_child(const oci::Config& c, const CreateOptions& o, const std:
 
 pid_t create_container(const Globals& g, const CreateOptions& opt) {
     CreateOptions o = opt;
-    o.bundle = absolute(o.bundle);
+    o.bundle = absolute(o.bundle, "bundle");
     auto config = oci::load_config(o.bundle);             // config.json, checked before anything is made
     check_supported(config, o);                           // refuse clearly what box cannot do here
-    auto rootfs = config.root_path[0] == '/' ? config.root_path : o.bundle + "/" + config.root_path;
+    auto rootfs = absolute(config.root_path[0] == '/' ? config.root_path : o.bundle + "/" + config.root_path, "root.path");
     auto dir = StateDir::create(g.root, o.id);            // ROOT/ID, locked: a duplicate id is refused
     ContainerState state;
     state.id = o.id, state.bundle = o.bundle, state.annotations = config.annotations;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <iostream>
 
 namespace {
@@ -47,6 +48,26 @@ void add_create_options(CLI::App* c, box::CreateOptions& o) {
     c->add_flag("--no-new-keyring", o.no_new_keyring, "accepted for compatibility: box makes no session keyring");
     c->add_option("--preserve-fds", o.preserve_fds, "pass fds 3 .. 3+N-1 on to the container")->check(CLI::Range(0, 1000));
     c->add_option("ID", o.id, "the container id")->required();
+}
+
+// `box exec [OPTIONS] ID CMD...`: everything after ID is CMD, options included. Returns the argc
+// that ends at ID and moves CMD into @p cmd.
+int split_exec_command(int argc, char** argv, std::vector<std::string>& cmd) {
+    const std::set<std::string> with_value = {"-p", "--process", "--pid-file", "--cwd", "-e", "--env", "-u",
+                                              "--user", "--console-socket", "--root", "--log", "--log-format"};
+    int i = 1;
+    while (i < argc && std::string(argv[i]) != "exec") i += with_value.count(argv[i]) ? 2 : 1;
+    for (++i; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a.size() > 1 && a[0] == '-') {
+            if (with_value.count(a)) ++i;
+            continue;
+        }
+        for (int k = i + 1; k < argc; ++k) cmd.push_back(argv[k]);
+        if (!cmd.empty() && cmd[0] == "--") cmd.erase(cmd.begin());
+        return i + 1;
+    }
+    return argc;
 }
 
 }  // namespace
@@ -107,8 +128,7 @@ int main(int argc, char** argv) {
         exec->add_flag("-t,--tty", tty, "allocate a pty (needs --console-socket)");
         exec->add_option("--console-socket", console, "where to send the pty master");
         exec->add_option("ID", id, "the container id")->required();
-        exec->prefix_command();  // the words after ID are the command
-        exec->parse_complete_callback([&] { cmd = exec->remaining(); if (!cmd.empty() && cmd[0] == "--") cmd.erase(cmd.begin()); });
+        argc = split_exec_command(argc, argv, cmd);  // the words after exec's ID are the command
 
         box::parse(app, argc, argv);
         box::set_explain(g.explain || g.debug);

@@ -1,0 +1,191 @@
+# Stage 05: box as an OCI runtime: box spec's bundle runs, the create/start split, state, kill,
+# delete, exec, pid file, hooks with the state on stdin, the console socket, errors, no leftovers.
+. "$(dirname "$0")/lib.sh"
+need_root
+need_rootfs
+need_cmd jq
+need_cmd python3
+
+BOX=$BIN/box
+mkdir -p /run/box
+STATE=$(mktemp -d /run/box/$TEST_NAME.XXXXXX)   # this run's --root (runs may overlap), removed at the end
+WORK=$(mktemp -d /tmp/box-$TEST_NAME.XXXXXX)
+cleanup() {
+    for id in $("$BOX" --root "$STATE" list -f json 2>/dev/null | jq -r '.[].id'); do
+        "$BOX" --root "$STATE" delete --force "$id" || true
+    done
+    rm -rf "$WORK" "$STATE"
+}
+trap cleanup EXIT
+box() { "$BOX" --root "$STATE" "$@"; }
+
+# bundle DIR JQ-FILTER: box spec's config.json with the shared rootfs, changed by FILTER.
+bundle() {
+    mkdir -p "$1"
+    (cd "$1" && "$BOX" spec)
+    jq --arg rootfs "$ROOTFS" --arg work "$WORK" ".root.path = \$rootfs | $2" "$1/config.json" > "$1/c.json"
+    mv "$1/c.json" "$1/config.json"
+}
+
+# --- box spec's default bundle runs, and the probe inside sees what config.json asks for ---
+bundle "$WORK/b1" '.process.args = ["/bin/box-probe", "--json", "hostname", "pid", "caps", "mounts", "process",
+    "files", "/dev/null", "/dev/zero", "/dev/urandom", "/dev/tty", "/dev/fd", "/dev/ptmx", "/proc/kcore",
+    "/sys/firmware", "/proc/sys/kernel/hostname", "/etc", "/tmp"]'
+run_rc box run --bundle "$WORK/b1" "$TEST_NAME-1"
+assert_eq 0 "$RC" "box spec's bundle runs"
+assert_eq box "$(json .hostname.hostname)" "hostname from config.json"
+assert_eq 1 "$(json .pid.pid)" "the program is PID 1 of a new pid namespace"
+assert_eq '["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"]' "$(json '.caps.bounding | sort | tostring')" \
+    "the bounding set is the config's three capabilities"
+assert_eq '["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"]' "$(json '.caps.effective | sort | tostring')" \
+    "effective = the config's"
+assert_eq true "$(json .caps.no_new_privs)" "noNewPrivileges"
+assert_eq '["/","/dev","/dev/mqueue","/dev/pts","/dev/shm","/proc","/sys"]' \
+    "$(json '[.mounts.mounts[] | split(" ")[0] | select(test("^/(proc|sys)/") | not)] | sort | tostring')" \
+    "the config's mounts, and no host mount"
+assert_eq 1024 "$(json '.process.rlimits.RLIMIT_NOFILE.soft')" "RLIMIT_NOFILE from config.json"
+assert_eq "char 1:3 0666" "$(json '.files.files["/dev/null"] | "\(.type) \(.dev) \(.mode)"')" "/dev/null is the spec's device"
+assert_eq "char 1:9" "$(json '.files.files["/dev/urandom"] | "\(.type) \(.dev)"')" "/dev/urandom"
+assert_eq "char 5:0" "$(json '.files.files["/dev/tty"] | "\(.type) \(.dev)"')" "/dev/tty"
+assert_eq "/proc/self/fd" "$(json '.files.files["/dev/fd"].target')" "/dev/fd link"
+assert_eq "pts/ptmx" "$(json '.files.files["/dev/ptmx"].target')" "/dev/ptmx link"
+assert_eq "EROFS" "$(json '.files.files["/proc/sys/kernel/hostname"].write')" "/proc/sys is read-only (readonlyPaths)"
+assert_eq "EROFS" "$(json '.files.files["/etc"].write')" "root.readonly: the rootfs is read-only"
+assert_contains "/sys/firmware tmpfs" "$(json '.mounts.mounts | join(",")')" "/sys/firmware is masked by a tmpfs"
+[ -e /proc/kcore ] && assert_eq "char 1:3" "$(json '.files.files["/proc/kcore"] | "\(.type) \(.dev)"')" \
+    "/proc/kcore is masked by /dev/null"
+
+# --- exit status passes through; env, cwd, user, rlimits, umask from process ---
+bundle "$WORK/b2" '.process.args = ["sh", "-c", "exit 7"]'
+run_rc box run --bundle "$WORK/b2" "$TEST_NAME-2"
+assert_eq 7 "$RC" "the program's exit status is box run's"
+bundle "$WORK/b3" '.process.args = ["/bin/box-probe", "--json", "process", "ids", "caps"] | .process.cwd = "/tmp"
+    | .process.env = ["PATH=/bin", "GREETING=hi"] | .process.user = {"uid": 65534, "gid": 65534, "umask": 63, "additionalGids": [5]}
+    | .process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 100, "hard": 200}] | .process.oomScoreAdj = 500'
+run_rc box run --bundle "$WORK/b3" "$TEST_NAME-3"
+assert_eq 0 "$RC" "a non-root user's program runs"
+assert_eq "/tmp" "$(json .process.cwd)" "process.cwd"
+assert_eq '["GREETING=hi","PATH=/bin"]' "$(json '.process.env | sort | tostring')" "process.env, nothing of the host's"
+assert_eq "65534 65534 [5]" "$(json '"\(.ids.uid) \(.ids.euid) \(.ids.groups)"')" "process.user: uid and additionalGids"
+assert_eq "0077" "$(json .process.umask)" "process.user.umask"
+assert_eq "100 200" "$(json '"\(.process.rlimits.RLIMIT_NOFILE.soft) \(.process.rlimits.RLIMIT_NOFILE.hard)"')" "process.rlimits"
+assert_eq 500 "$(json .process.oom_score_adj)" "process.oomScoreAdj"
+assert_eq '[]' "$(json '.caps.effective | tostring')" "uid 65534 has no effective capability"
+
+# --- create/start split, state, pid file, kill, delete; hooks in order with the state on stdin ---
+mkdir -p "$WORK/out"
+cat > "$WORK/hook" <<EOF
+#!/bin/sh
+# Append "KIND STATUS ID PID" from the state on stdin.
+read -r state
+printf '%s %s\n' "\$1" "\$(printf '%s' "\$state" | jq -r '"\(.status) \(.id) \(.pid)"')" >> $WORK/hooks.log
+EOF
+chmod +x "$WORK/hook"
+bundle "$WORK/b4" '.process.args = ["sh", "-c", "echo started > /out/started; exec sleep 60"]
+    | .mounts += [{"destination": "/out", "type": "bind", "source": ($work + "/out"), "options": ["rbind"]}]
+    | .hooks = {"createRuntime": [{"path": ($work + "/hook"), "args": ["hook", "createRuntime"]}],
+                "poststart": [{"path": ($work + "/hook"), "args": ["hook", "poststart"]}],
+                "poststop": [{"path": ($work + "/hook"), "args": ["hook", "poststop"]}]}'
+id=$TEST_NAME-4
+# The created process inherits create's stdio (as the spec says): never capture it with $(...).
+set +e; box create --bundle "$WORK/b4" --pid-file "$WORK/pid" "$id" > "$WORK/create.out" 2>&1; RC=$?; set -e
+assert_eq 0 "$RC" "create: $(cat "$WORK/create.out")"
+pid=$(cat "$WORK/pid")
+assert_eq "created $pid" "$(box state "$id" | jq -r '"\(.status) \(.pid)"')" "after create: created, with the pid of the pid file"
+assert_eq "$WORK/b4" "$(box state "$id" | jq -r .bundle)" "state.bundle"
+assert_eq "1.0.2" "$(box state "$id" | jq -r .ociVersion)" "state.ociVersion"
+assert_eq false "$([ -e "$WORK/out/started" ] && echo true || echo false)" "after create, the program has not run"
+run_rc timeout -s KILL 20 "$BOX" --root "$STATE" create --bundle "$WORK/b4" "$id"
+assert_eq 125 "$RC" "a duplicate id is refused"
+assert_contains "container '$id' already exists" "$OUT" "the duplicate's message"
+assert_eq "created" "$(box state "$id" | jq -r .status)" "the refused duplicate left the first alone"
+run_rc box start "$id"
+assert_eq 0 "$RC" "start"
+for _ in $(seq 100); do [ -e "$WORK/out/started" ] && break; sleep 0.05; done
+assert_eq started "$(cat "$WORK/out/started" 2>/dev/null)" "after start, the program ran"
+assert_eq running "$(box state "$id" | jq -r .status)" "after start: running"
+run_rc box start "$id"
+assert_eq 125 "$RC" "start twice is refused"
+assert_contains "$id" "$(box list)" "list shows it"
+run_rc box exec "$id" /bin/box-probe --json pid
+assert_eq 0 "$RC" "exec into the running container"
+assert_eq true "$(json '.pid.pids | index(1) != null')" "exec'd process is in the container's pid namespace"
+run_rc box exec "$id" sh -c 'exit 5'
+assert_eq 5 "$RC" "exec passes its program's status through"
+assert_eq "$pid" "$(box ps -f json "$id" | jq -r '.[0]')" "ps lists the container's process"
+run_rc box delete "$id"
+assert_eq 125 "$RC" "delete of a running container without --force is refused"
+box kill "$id" KILL
+for _ in $(seq 100); do [ "$(box state "$id" | jq -r .status)" = stopped ] && break; sleep 0.05; done
+assert_eq stopped "$(box state "$id" | jq -r .status)" "after kill: stopped"
+run_rc box delete "$id"
+assert_eq 0 "$RC" "delete of a stopped container"
+run_rc box state "$id"
+assert_eq 66 "$RC" "after delete, the container does not exist"
+assert_eq "createRuntime created $id $pid
+poststart running $id $pid
+poststop stopped $id $pid" "$(cat "$WORK/hooks.log")" "hooks ran in order, each with the state on stdin"
+
+# A created container can be deleted with --force (the waiting process is killed).
+bundle "$WORK/b5" '.process.args = ["true"]'
+box create --bundle "$WORK/b5" "$TEST_NAME-5" > "$WORK/create5.out" 2>&1
+run_rc box delete --force "$TEST_NAME-5"
+assert_eq 0 "$RC" "delete --force of a created container"
+
+# --- the console socket: the engine gets the pty master over SCM_RIGHTS ---
+cat > "$WORK/console.py" <<'EOF'
+import array, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(c, 1024, 1)
+out = b""
+while b"\n" not in out:
+    try:
+        chunk = os.read(fds[0], 1024)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+print(msg.decode(), out.decode().strip())
+EOF
+bundle "$WORK/b6" '.process.terminal = true | .process.args = ["/bin/box-probe", "process"]'
+python3 "$WORK/console.py" "$WORK/console.sock" > "$WORK/console.out" &
+cons=$!
+for _ in $(seq 100); do [ -S "$WORK/console.sock" ] && break; sleep 0.05; done
+run_rc box run --bundle "$WORK/b6" --console-socket "$WORK/console.sock" "$TEST_NAME-6"
+assert_eq 0 "$RC" "a terminal container runs with --console-socket"
+wait $cons || true
+assert_match '^/dev/pts/[0-9]+ ' "$(head -n 1 "$WORK/console.out")" "the engine received the pty (its name is the payload)"
+assert_contains "tty: true" "$(cat "$WORK/console.out")" "the program's stdin is the pty; its output came through the master"
+bundle "$WORK/b7" '.process.terminal = true'
+run_rc box run --bundle "$WORK/b7" "$TEST_NAME-7"
+assert_eq 64 "$RC" "terminal without --console-socket is refused"
+
+# --- errors: one clear line, the documented code, nothing left behind ---
+bundle "$WORK/bad" '.linux.resources = {"memory": {"limit": "64M"}}'
+run_rc box run --bundle "$WORK/bad" "$TEST_NAME-bad"
+assert_eq 65 "$RC" "a malformed config exits 65"
+assert_eq "box: error: $WORK/bad/config.json: .linux.resources.memory.limit: expected a number" \
+    "$(printf '%s\n' "$OUT" | head -n 1)" "the error names the JSON path"
+bundle "$WORK/nope" '.process.args = ["/bin/nope"]'
+run_rc box run --bundle "$WORK/nope" "$TEST_NAME-nope"
+assert_eq 127 "$RC" "a missing program fails create with 127"
+assert_contains 'execve("/bin/nope")' "$OUT" "and names it"
+run_rc box run --bundle "$WORK/missing" "$TEST_NAME-x"
+assert_eq 66 "$RC" "a missing bundle exits 66"
+run_rc box run --bundle "$WORK/b2" "bad/id"
+assert_eq 64 "$RC" "an id with a slash is refused"
+run_rc box --systemd-cgroup state x
+assert_eq 69 "$RC" "--systemd-cgroup is refused clearly"
+assert_contains "systemd" "$OUT" "and says why"
+run_rc box kill "$TEST_NAME-2" NOSUCHSIG
+assert_eq 64 "$RC" "a bad signal name"
+run_rc box --log "$WORK/log.json" --log-format json state nothere
+assert_eq error "$(jq -r .level "$WORK/log.json")" "--log-format json writes a json line with level"
+assert_contains "nothere" "$(jq -r .msg "$WORK/log.json")" "and msg"
+
+# Nothing is left: no container state, no mount.
+assert_eq "" "$(ls -A "$STATE")" "no state left under --root"
+finish
