@@ -65,23 +65,33 @@ void enter_time_ns(std::int64_t offset_seconds) {
     in_context("making the time namespace", [&] {
         explain(Step::UnshareTime, "unshare(CLONE_NEWTIME)");
         check(::unshare(CLONE_NEWTIME), "unshare(CLONE_NEWTIME)");
-        if (offset_seconds == 0) return;
-        // Offsets can be written only before the first process enters the namespace: our next
-        // execve (or, with --init, our first child) does.
-        auto text = fmt::format("monotonic {0} 0\nboottime {0} 0\n", offset_seconds);
-        auto call = fmt::format("write(\"/proc/self/timens_offsets\", \"monotonic {0} 0\\nboottime {0} 0\")",
-                                offset_seconds);
-        explain(Step::TimeOffsets, call);
-        Fd fd(check(::open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC), "open(\"/proc/self/timens_offsets\")"));
-        try {
-            check(::write(fd.get(), text.data(), text.size()), call);
-        } catch (SysError& e) {
-            if (e.code().value() == ERANGE || e.code().value() == EINVAL)
-                e.with_exit_code(kExitUsage).with_hint("--uptime-offset: a clock cannot go back before boot: "
-                                                       "use a positive offset or a smaller negative one");
-            throw;
-        }
+        if (offset_seconds != 0) write_time_offsets(offset_seconds);
+        // unshare left us outside the namespace (only our children are born in it). Until we
+        // are in it, the kernel refuses to let this process start a thread (CLONE_VM gives
+        // EINVAL), and only newer kernels move us in at execve: so join it now, explicitly.
+        explain(Step::EnterTime, "setns(\"/proc/self/ns/time_for_children\", CLONE_NEWTIME)");
+        Fd ns(check(::open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC),
+                    "open(\"/proc/self/ns/time_for_children\")"));
+        check(::setns(ns.get(), CLONE_NEWTIME), "setns(\"/proc/self/ns/time_for_children\", CLONE_NEWTIME)");
     });
+}
+
+void write_time_offsets(std::int64_t offset_seconds) {
+    // Offsets can be written only before the first process enters the namespace: the setns in
+    // enter_time_ns() right after this.
+    auto text = fmt::format("monotonic {0} 0\nboottime {0} 0\n", offset_seconds);
+    auto call = fmt::format("write(\"/proc/self/timens_offsets\", \"monotonic {0} 0\\nboottime {0} 0\")",
+                            offset_seconds);
+    explain(Step::TimeOffsets, call);
+    Fd fd(check(::open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC), "open(\"/proc/self/timens_offsets\")"));
+    try {
+        check(::write(fd.get(), text.data(), text.size()), call);
+    } catch (SysError& e) {
+        if (e.code().value() == ERANGE || e.code().value() == EINVAL)
+            e.with_exit_code(kExitUsage).with_hint("--uptime-offset: a clock cannot go back before boot: "
+                                                   "use a positive offset or a smaller negative one");
+        throw;
+    }
 }
 
 void ns_in_child(const NsOptions& opt) {

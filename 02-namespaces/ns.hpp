@@ -123,7 +123,11 @@ int init_loop(pid_t cmd_pid, const SignalBlock& signals);
 /// Bring the loopback interface up (in the current network namespace).
 void loopback_up();
 
-/// Write the monotonic and boottime offsets of a new time namespace (unshared just before).
+/// Make a new time namespace, shift its monotonic and boottime clocks by offset_seconds, and
+/// move the calling process into it (setns on /proc/self/ns/time_for_children).
 void enter_time_ns(std::int64_t offset_seconds);
+
+/// Write the monotonic and boottime offsets of a time namespace nobody has entered yet.
+void write_time_offsets(std::int64_t offset_seconds);
 
 }  // namespace box

@@ -38,6 +38,7 @@ StepText step_text(Step step) {
     case Step::InitReap: return {"as PID 1, reap every orphan so no zombie piles up", "wait(2)"};
     case Step::ForwardSignal: return {"pass the signal on to the container's command", "kill(2)"};
     case Step::UnshareTime: return {"new time namespace: its clocks can be shifted before anyone enters it", "time_namespaces(7)"};
+    case Step::EnterTime: return {"enter the new time namespace now, not at exec: a process outside it may not start threads", "setns(2)"};
     case Step::NsRoot: return {"become uid/gid 0 of the user namespace (mapped to an ordinary id outside)", "user_namespaces(7)"};
     case Step::ParentDeath: return {"get SIGKILL if box-ns dies: no container outlives its runtime", "prctl(2)"};
     case Step::InitStart: return {"stay as PID 1 (the init) and start the command as its child", "pid_namespaces(7)"};

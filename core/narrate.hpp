@@ -20,6 +20,7 @@ enum class Step {
     // stage 02: namespaces
     Clone, UnshareUser, SetGroupsDeny, UidMap, GidMap, SyncRelease, SetHostname, LoopbackUp,
     TimeOffsets, MountProcPid, InitReap, ForwardSignal, UnshareTime, NsRoot, ParentDeath, InitStart,
+    EnterTime,
     // stage 03: cgroups
     CgroupDetect, CgroupCreate, CgroupLimit, CgroupJoin, CloneIntoCgroup, CgroupKill,
     CgroupRemove, CgroupStats, UnshareCgroup, CgroupEnable, MountCgroup,
