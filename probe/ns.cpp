@@ -3,6 +3,7 @@
 #include "probe.hpp"
 
 #include <mqueue.h>
+#include <pthread.h>
 #include <net/if.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -210,4 +211,24 @@ BOX_PROBE_CHECK(check_signal, "signal", "PID [SIGNUM]", "send signal SIGNUM (def
     int sig = args.size() > 1 ? std::stoi(args[1]) : 0;
     int rc = kill(std::stoi(args[0]), sig);
     r.set("result", probe::errno_name(rc == 0 ? 0 : errno));
+}
+
+// A process whose time namespace differs from the one its children get cannot start threads
+// (clone with CLONE_VM fails with EINVAL): box-ns must enter the time namespace it made.
+BOX_PROBE_CHECK(check_threads, "threads", "N", "start N threads and join them; report how many started") {
+    if (args.empty()) throw probe::ProbeError("threads needs N");
+    int n = std::stoi(args[0]), started = 0, err = 0;
+    std::vector<pthread_t> ids(static_cast<std::size_t>(std::max(n, 0)));
+    for (auto& id : ids) {
+        err = pthread_create(&id, nullptr, [](void*) -> void* { return nullptr; }, nullptr);
+        if (err) break;
+        ++started;
+    }
+    for (int i = 0; i < started; ++i) pthread_join(ids[static_cast<std::size_t>(i)], nullptr);
+    r.set("started", started);
+    r.set("error", probe::errno_name(err));
+    char own[64] = {}, children[64] = {};
+    readlink("/proc/self/ns/time", own, sizeof own - 1);
+    readlink("/proc/self/ns/time_for_children", children, sizeof children - 1);
+    r.set("time_ns_is_childrens", std::string(own) == children);
 }
