@@ -7,13 +7,6 @@
 need_root
 need_rootfs
 
-# expect_error CODE REGEX CMD...: CMD fails with CODE and its first line matches REGEX.
-expect_error() {
-    local code=$1 re=$2; shift 2
-    run_rc "$@"
-    assert_eq "$code" "$RC" "exit code of: $*"
-    assert_match "$re" "$(head -n 1 <<<"$OUT")" "message of: $*"
-}
 
 expect_error 64 "^box-ns: error: --ns: 'pdi' is not one of: cgroup, ipc, mount, net, pid, time, user, uts$" \
     "$BIN/box-ns" --ns uts,pdi "$ROOTFS" /bin/true

@@ -32,6 +32,14 @@ run_rc() {
     fi
     return 0
 }
+# expect_error CODE REGEX CMD...: CMD fails with exit status CODE, and the first line of its
+# output (boxkit's one error line) matches REGEX.
+expect_error() {
+    local code=$1 re=$2; shift 2
+    run_rc "$@"
+    assert_eq "$code" "$RC" "exit code of: $*"
+    assert_match "$re" "$(head -n 1 <<<"$OUT")" "message of: $*"
+}
 # json FILTER: apply a jq filter to $OUT (the probe's --json output is its last line).
 json() { printf '%s\n' "$OUT" | tail -n 1 | jq -r "$1"; }
 
