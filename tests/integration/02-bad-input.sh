@@ -25,7 +25,7 @@ expect_error 127 '^box-ns: error: running the command inside the container: exec
     "$BIN/box-ns" "$ROOTFS" /bin/nope
 # The kernel refuses in the child (a boot clock cannot start before boot): the child's step and
 # errno come back over the error pipe.
-expect_error 64 '^box-ns: error: making the time namespace: shifting the clocks of the time namespace: write\("/proc/self/timens_offsets", .*\): Numerical result out of range$' \
+expect_error 64 '^box-ns: error: making the time namespace: write\("/proc/self/timens_offsets", .*\): Numerical result out of range$' \
     "$BIN/box-ns" --uptime-offset -20000d "$ROOTFS" /bin/true
 assert_contains "box-ns: hint: --uptime-offset: a clock cannot go back before boot" "$OUT" "the clock error has a hint"
 # The child that failed is gone too (it is a copy of box-ns, with the same command line).
