@@ -2,6 +2,8 @@
 #include "inside.hpp"
 #include "runtime.hpp"
 
+#include "cgroup.hpp"
+
 #include "error.hpp"
 #include "narrate.hpp"
 #include "process.hpp"
@@ -118,6 +120,29 @@ void write_id_maps_from_parent(pid_t pid, const oci::Config& c) {
     write_map(pid, "gid_map", c.linux.gid_mappings, Step::GidMap);
 }
 
+// linux.resources as stage 03's limits (swap: the spec's memory+swap total, as --memory-swap).
+CgroupLimits cgroup_limits(const oci::Config& c) {
+    CgroupLimits l;
+    if (!c.linux.resources) return l;
+    const auto& r = *c.linux.resources;
+    if (r.memory_limit && *r.memory_limit > 0) l.memory = static_cast<std::uint64_t>(*r.memory_limit);
+    if (r.memory_swap && *r.memory_swap > 0 && l.memory) l.memory_swap = static_cast<std::uint64_t>(*r.memory_swap);
+    if (r.pids_limit && *r.pids_limit > 0) l.pids = *r.pids_limit;
+    if (r.cpu_quota && *r.cpu_quota > 0)
+        l.cpus = static_cast<double>(*r.cpu_quota) / static_cast<double>(r.cpu_period.value_or(100000));
+    return l;
+}
+
+// The container's cgroup box/ID, made with stage 03's driver (v2, v1 or this hybrid host's v1).
+std::unique_ptr<CgroupDriver> make_cgroup(const std::string& id, const CgroupLimits& limits) {
+    check_cgroup_name(id);
+    auto driver = make_cgroup_driver(detect_cgroup_mounts(), id);
+    driver->check_available(limits);
+    driver->create(limits);
+    driver->set_limits(limits);
+    return driver;
+}
+
 void write_pid_file(const std::string& path, pid_t pid) {
     if (path.empty()) return;
     std::string tmp = path + ".box-tmp";
@@ -160,8 +185,11 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     ContainerState state;
     state.id = o.id, state.bundle = o.bundle, state.annotations = config.annotations;
     state.rootfs = rootfs, state.created = rfc3339_now();
+    state.cgroup = o.id;                                  // recorded first: delete removes it whatever happens
     dir.save(state);                                      // status "creating"
     Fd fifo = make_exec_fifo(dir);                        // `box start` opens it to let the program run
+    auto cgroup = make_cgroup(o.id, cgroup_limits(config)); // box/ID with linux.resources' limits (stage 03)
+    Cleanup remove_cgroup{[&] { cgroup->kill_all(); cgroup->remove(); }};
     Fd console = o.console_socket.empty() ? Fd() : connect_console_socket(o.console_socket);
     ErrorPipe errors;                                     // the child's failure comes back here
     ReleasePipe sync;                                     // the child waits until its id maps are written
@@ -171,6 +199,7 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
         container_in_child(config, o, rootfs, errors, fifo, console);
     });
     Cleanup kill_child{[pid] { ::kill(pid, SIGKILL); ::waitpid(pid, nullptr, 0); }};
+    cgroup->join(pid);                                    // the child is in its cgroup before it runs anything
     write_id_maps_from_parent(pid, config);               // uid_map/gid_map of a new user namespace
     sync.release();                                       // the child may go on
     errors.receive(pid);                                  // rethrows the child's error; else it waits on the fifo
@@ -182,6 +211,7 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     run_hooks(config.hooks.create_runtime, state_json(state), "createRuntime");
     write_pid_file(o.pid_file, pid);                      // the engine reads the pid from here
     kill_child.dismiss();
+    remove_cgroup.dismiss();
     dir.keep();
     return pid;
 }

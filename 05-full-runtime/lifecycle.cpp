@@ -2,6 +2,8 @@
 #include "inside.hpp"
 #include "runtime.hpp"
 
+#include "cgroup.hpp"
+
 #include "error.hpp"
 #include "narrate.hpp"
 #include "process.hpp"
@@ -19,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace box {
 
@@ -87,6 +90,31 @@ std::string ns_id(pid_t pid, const char* ns) {
     return buf;
 }
 
+// Kill what is left in box/NAME in every cgroup hierarchy and remove the group (and box/ when
+// it is empty). Stage 03's driver removes only groups its own object created; `delete` is
+// another process than `create`, so it finds the groups from the mount table.
+void remove_cgroup(const std::string& name) {
+    auto mounts = detect_cgroup_mounts();
+    std::set<std::string> roots;
+    if (!mounts.unified.empty()) roots.insert(mounts.unified);
+    for (const auto& [controller, mount] : mounts.v1) roots.insert(mount);
+    for (const auto& root : roots) {
+        std::string dir = root + "/box/" + name;
+        if (::access(dir.c_str(), F_OK) != 0) continue;
+        for (int i = 0; i < 500; ++i) {
+            std::ifstream procs(dir + "/cgroup.procs");
+            bool any = false;
+            for (pid_t pid; procs >> pid; any = true) ::kill(pid, SIGKILL);
+            if (!any) break;
+            sleep_ms(10);
+        }
+        explain(Step::CgroupRemove, fmt::format("rmdir(\"{}\")", dir));
+        if (::rmdir(dir.c_str()) != 0 && errno != ENOENT)
+            throw SysError(errno, fmt::format("rmdir(\"{}\")", dir)).add_context("removing the container's cgroup");
+        ::rmdir((root + "/box").c_str());  // fails while other containers use box/: fine
+    }
+}
+
 }  // namespace
 
 void run_hooks(const std::vector<oci::Hook>& hooks, const oci::Json& state, std::string_view kind) {
@@ -151,6 +179,7 @@ void delete_container(const Globals& g, const std::string& id, bool force) {
         ::kill(s.pid, SIGKILL);
         wait_gone(s);
     }
+    if (!s.cgroup.empty()) remove_cgroup(s.cgroup);       // every process left in box/ID, then the group
     std::optional<oci::Config> config;
     try { config = oci::load_config(s.bundle); } catch (const std::exception&) {}  // a bundle removed already
     dir.remove();

@@ -83,6 +83,7 @@ EOF
 chmod +x "$WORK/hook"
 bundle "$WORK/b4" '.process.args = ["sh", "-c", "echo started > /out/started; exec sleep 60"]
     | .mounts += [{"destination": "/out", "type": "bind", "source": ($work + "/out"), "options": ["rbind"]}]
+    | .linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 20}}
     | .hooks = {"createRuntime": [{"path": ($work + "/hook"), "args": ["hook", "createRuntime"]}],
                 "poststart": [{"path": ($work + "/hook"), "args": ["hook", "poststart"]}],
                 "poststop": [{"path": ($work + "/hook"), "args": ["hook", "poststop"]}]}'
@@ -93,6 +94,11 @@ assert_eq 0 "$RC" "create: $(cat "$WORK/create.out")"
 pid=$(cat "$WORK/pid")
 assert_eq "created $pid" "$(box state "$id" | jq -r '"\(.status) \(.pid)"')" "after create: created, with the pid of the pid file"
 assert_eq "$WORK/b4" "$(box state "$id" | jq -r .bundle)" "state.bundle"
+assert_match "(memory|^0):/box/$id" "$(cat /proc/$pid/cgroup)" "the container process is in its cgroup box/ID"
+mem=$(cat /sys/fs/cgroup/memory/box/$id/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/box/$id/memory.max)
+assert_eq 67108864 "$mem" "linux.resources.memory.limit is the cgroup's limit"
+pids=$(cat /sys/fs/cgroup/pids/box/$id/pids.max 2>/dev/null || cat /sys/fs/cgroup/box/$id/pids.max)
+assert_eq 20 "$pids" "linux.resources.pids.limit is the cgroup's pids.max"
 assert_eq "1.0.2" "$(box state "$id" | jq -r .ociVersion)" "state.ociVersion"
 assert_eq false "$([ -e "$WORK/out/started" ] && echo true || echo false)" "after create, the program has not run"
 run_rc timeout -s KILL 20 "$BOX" --root "$STATE" create --bundle "$WORK/b4" "$id"

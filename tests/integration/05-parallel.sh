@@ -1,0 +1,39 @@
+# Stage 05: 20 containers at once, and create/delete cycles: every one runs, and nothing is
+# left behind (state, cgroups, mounts, processes).
+. "$(dirname "$0")/lib.sh"
+need_root
+need_rootfs
+need_cmd jq
+
+BOX=$BIN/box
+mkdir -p /run/box
+STATE=$(mktemp -d /run/box/$TEST_NAME.XXXXXX)
+WORK=$(mktemp -d /tmp/box-$TEST_NAME.XXXXXX)
+trap 'rm -rf "$WORK" "$STATE"' EXIT
+mkdir -p "$WORK/b"
+(cd "$WORK/b" && "$BOX" spec)
+jq --arg rootfs "$ROOTFS" '.root.path = $rootfs | .process.args = ["/bin/box-probe", "--json", "hostname", "pid"]
+    | .linux.resources = {"pids": {"limit": 50}}' "$WORK/b/config.json" > "$WORK/c.json"
+mv "$WORK/c.json" "$WORK/b/config.json"
+
+# 20 containers in parallel, each with its own id, namespaces and cgroup.
+for i in $(seq 20); do
+    "$BOX" --root "$STATE" run --bundle "$WORK/b" "$TEST_NAME-$i" > "$WORK/out.$i" 2>&1 &
+done
+fails=0
+for job in $(jobs -p); do wait "$job" || fails=$((fails + 1)); done
+assert_eq 0 "$fails" "20 parallel runs all exit 0"
+ok_count=0
+for i in $(seq 20); do
+    [ "$(tail -n 1 "$WORK/out.$i" | jq -r '"\(.hostname.hostname) \(.pid.pid)"')" = "box 1" ] && ok_count=$((ok_count + 1))
+done
+assert_eq 20 "$ok_count" "each saw its own hostname and was PID 1"
+
+# create/delete cycles: created containers deleted with --force, stopped ones without.
+for i in $(seq 10); do
+    "$BOX" --root "$STATE" create --bundle "$WORK/b" "$TEST_NAME-c$i" > "$WORK/create.$i" 2>&1
+    "$BOX" --root "$STATE" delete --force "$TEST_NAME-c$i"
+done
+assert_eq "" "$(ls -A "$STATE")" "no state left under --root"
+assert_eq "" "$(pgrep -f -- "--root $STATE" || true)" "no container process left"
+finish
