@@ -3,6 +3,7 @@
 #include "runtime.hpp"
 
 #include "cgroup.hpp"
+#include "seccomp.hpp"
 
 #include "error.hpp"
 #include "narrate.hpp"
@@ -50,9 +51,6 @@ void check_supported(const oci::Config& c, const CreateOptions& o) {
     if (!c.hooks.create_container.empty() || !c.hooks.start_container.empty())
         refuse("config.json: .hooks: createContainer and startContainer hooks are not supported by box yet",
                "use createRuntime (or prestart) and poststart hooks");
-    if (c.linux.seccomp)
-        refuse("config.json: .linux.seccomp: this build of box does not apply seccomp filters yet (stage 04's loader is not linked)",
-               "remove .linux.seccomp, or run podman with --security-opt seccomp=unconfined");
     if (!c.process.apparmor_profile.empty())
         refuse("config.json: .process.apparmorProfile: this kernel has no AppArmor (LSMs: /sys/kernel/security/lsm)",
                "remove apparmorProfile (podman: --security-opt apparmor=unconfined)");
@@ -143,6 +141,19 @@ std::unique_ptr<CgroupDriver> make_cgroup(const std::string& id, const CgroupLim
     return driver;
 }
 
+// linux.seccomp through stage 04's loader, built before anything is started (names this
+// libseccomp does not know are skipped, as runc and crun do for engines' profiles).
+std::optional<SeccompFilter> seccomp_filter(const oci::Config& c) {
+    if (!c.linux.seccomp) return std::nullopt;
+    auto profile = parse_seccomp_profile(*c.linux.seccomp, "config.json: .linux.seccomp", UnknownSyscalls::Skip);
+    CapMask caps = 0;
+    if (c.process.capabilities)
+        for (int cap : c.process.capabilities->bounding) caps |= CapMask{1} << cap;
+    else
+        caps = all_capabilities();
+    return SeccompFilter(profile, caps);
+}
+
 void write_pid_file(const std::string& path, pid_t pid) {
     if (path.empty()) return;
     std::string tmp = path + ".box-tmp";
@@ -156,7 +167,7 @@ void write_pid_file(const std::string& path, pid_t pid) {
 
 // In the child, after release: every step between clone and the user's program.
 void container_in_child(const oci::Config& c, const CreateOptions& o, const std::string& rootfs, ErrorPipe& errors,
-                        const Fd& fifo, const Fd& console) {
+                        const Fd& fifo, const Fd& console, const std::optional<SeccompFilter>& seccomp) {
     join_namespaces(c);                          // setns(2) into namespaces named by path
     set_hostname(c);                             // in the new uts namespace
     prepare_rootfs(c, rootfs);                   // mounts, devices and /dev links, still outside
@@ -165,7 +176,10 @@ void container_in_child(const oci::Config& c, const CreateOptions& o, const std:
     finish_rootfs(c);                            // masked and read-only paths, a read-only root
     if (c.process.terminal) setup_terminal(c.process, console);  // the pty master goes to the engine
     apply_limits(c.process);                     // rlimits, oom_score_adj
+    bool nnp = c.process.no_new_privileges;      // without no_new_privs, loading needs CAP_SYS_ADMIN: load first
+    if (seccomp && !nnp) { explain(Step::SeccompLoad, "seccomp(SECCOMP_SET_MODE_FILTER)"); seccomp->load(); }
     set_user_and_capabilities(c.process);        // groups, gid, uid, capabilities, no_new_privs
+    if (seccomp && nnp) { explain(Step::SeccompLoad, "seccomp(SECCOMP_SET_MODE_FILTER)"); seccomp->load(); }
     ::syscall(SYS_close_range, 3 + o.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);  // no fd of ours leaks in
     auto program = find_program(c.process);      // a missing program fails `create`, not `start`
     errors.done();                               // create returns: the container is "created"
@@ -180,6 +194,7 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     o.bundle = absolute(o.bundle, "bundle");
     auto config = oci::load_config(o.bundle);             // config.json, checked before anything is made
     check_supported(config, o);                           // refuse clearly what box cannot do here
+    auto seccomp = seccomp_filter(config);                // stage 04's filter, built (and checked) now
     auto rootfs = absolute(config.root_path[0] == '/' ? config.root_path : o.bundle + "/" + config.root_path, "root.path");
     auto dir = StateDir::create(g.root, o.id);            // ROOT/ID, locked: a duplicate id is refused
     ContainerState state;
@@ -196,7 +211,7 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     pid_t pid = clone_container(config, errors, [&] {    // --- in the child, in its new namespaces ---
         dir.close_in_child();                             // the state lock stays with `box create`
         sync.wait();
-        container_in_child(config, o, rootfs, errors, fifo, console);
+        container_in_child(config, o, rootfs, errors, fifo, console, seccomp);
     });
     Cleanup kill_child{[pid] { ::kill(pid, SIGKILL); ::waitpid(pid, nullptr, 0); }};
     cgroup->join(pid);                                    // the child is in its cgroup before it runs anything

@@ -289,7 +289,7 @@ oci::Json features_json() {
                return caps;
            }()},
           {"cgroup", {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}}},
-          {"seccomp", {{"enabled", false}}},
+          {"seccomp", {{"enabled", true}}},
           {"apparmor", {{"enabled", false}}},
           {"selinux", {{"enabled", false}}}}},
         {"annotations", {{"org.boxkit.stage", "05-full-runtime"}}},

@@ -72,6 +72,14 @@ assert_eq "100 200" "$(json '"\(.process.rlimits.RLIMIT_NOFILE.soft) \(.process.
 assert_eq 500 "$(json .process.oom_score_adj)" "process.oomScoreAdj"
 assert_eq '[]' "$(json '.caps.effective | tostring')" "uid 65534 has no effective capability"
 
+# --- linux.seccomp goes through stage 04's loader; unknown names are skipped as runc does ---
+bundle "$WORK/b8" '.process.args = ["/bin/box-probe", "--json", "seccomp", "try", "mkdir", "getpid"]
+    | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+                        "syscalls": [{"names": ["mkdir", "mkdirat", "no_such_call"], "action": "SCMP_ACT_ERRNO"}]}'
+run_rc box run --bundle "$WORK/b8" "$TEST_NAME-8"
+assert_eq 0 "$RC" "a config with linux.seccomp runs"
+assert_eq "filter EPERM OK" "$(json '"\(.seccomp.mode) \(.try.mkdir) \(.try.getpid)"')" "the filter denies mkdir, allows getpid"
+
 # --- create/start split, state, pid file, kill, delete; hooks in order with the state on stdin ---
 mkdir -p "$WORK/out"
 cat > "$WORK/hook" <<EOF
