@@ -288,7 +288,7 @@ oci::Json features_json() {
                for (int i = 0; !oci::capability_name(i).empty(); ++i) caps.push_back(oci::capability_name(i));
                return caps;
            }()},
-          {"cgroup", {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}}},
+          {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}}},
           {"seccomp", {{"enabled", true}}},
           {"apparmor", {{"enabled", false}}},
           {"selinux", {{"enabled", false}}}}},
