@@ -35,6 +35,7 @@ struct NsOptions : RootfsOptions {
     std::string ns_list;             ///< --ns as given; "" = the default for this caller
     bool user = false;               ///< --user: add a user namespace (always on without root)
     std::string hostname = "box";    ///< --hostname (in the new UTS namespace)
+    bool hostname_given = false;     ///< --hostname was given (an error without a UTS namespace)
     std::string uid_map, gid_map;    ///< --uid-map / --gid-map as given ("" = caller -> 0)
     std::string uptime_offset;       ///< --uptime-offset as given ("" = 0)
     bool init = false;               ///< --init: a minimal init is PID 1, CMD is its child

@@ -24,7 +24,9 @@ void add_ns_options(CLI::App& app, NsOptions& opt) {
                    "namespaces to create, from uts,pid,mount,ipc,net,user,cgroup,time "
                    "(default: all but user as root, all without root)");
     app.add_flag("--user", opt.user, "add a user namespace (always on without root: a rootless container)");
-    app.add_option("--hostname", opt.hostname, "hostname inside the new UTS namespace")->capture_default_str();
+    app.add_option_function<std::string>(
+        "--hostname", [&opt](const std::string& name) { opt.hostname = name, opt.hostname_given = true; },
+        "hostname inside the new UTS namespace (default: box)");
     app.add_option("--uid-map", opt.uid_map, "uid map INSIDE:OUTSIDE:COUNT[,...] (default: 0:<your uid>:1)");
     app.add_option("--gid-map", opt.gid_map, "gid map INSIDE:OUTSIDE:COUNT[,...] (default: 0:<your gid>:1)");
     app.add_option("--uptime-offset", opt.uptime_offset,
@@ -180,6 +182,10 @@ void check_ns_options(NsOptions& opt, uid_t uid, gid_t gid) {
                                                  "shorter one",
                                                  opt.hostname));
     const auto& ns = opt.namespaces;
+    if (opt.hostname_given && !ns.count("uts"))
+        throw InputError(kExitUsage, fmt::format("--hostname {}: the hostname is set in a new UTS namespace, and "
+                                                 "--ns {} has none: add uts to --ns",
+                                                 opt.hostname, opt.ns_list));
     if (ns.count("user") && ns.count("mount") && !ns.count("pid"))
         throw InputError(kExitUsage,
                          fmt::format("--ns {}: in a user namespace /proc can be mounted only for a PID namespace "

@@ -16,6 +16,8 @@ expect_error 64 "^box-ns: error: --uptime-offset '10y' is not a duration" \
 expect_error 64 "^box-ns: error: --uptime-offset needs a time namespace: add time to --ns" \
     "$BIN/box-ns" --ns uts --uptime-offset 1d "$ROOTFS" /bin/true
 expect_error 64 "^box-ns: error: --init needs a PID namespace" "$BIN/box-ns" --init --ns uts,mount "$ROOTFS" /bin/true
+expect_error 64 "^box-ns: error: --hostname web: the hostname is set in a new UTS namespace, and --ns pid,mount has none: add uts to --ns$" \
+    "$BIN/box-ns" --hostname web --ns pid,mount "$ROOTFS" /bin/true
 expect_error 64 "^box-ns: error: --uid-map '0:1000': '0:1000' is not INSIDE:OUTSIDE:COUNT" \
     "$BIN/box-ns" --user --uid-map 0:1000 "$ROOTFS" /bin/true
 expect_error 64 "^box-ns: error: --uid-map/--gid-map need a user namespace" \
