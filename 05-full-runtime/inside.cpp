@@ -225,9 +225,11 @@ void finish_rootfs(const oci::Config& c) {
             auto call = dir ? fmt::format("mount(\"tmpfs\", \"{}\", \"tmpfs\", MS_RDONLY)", p)
                             : fmt::format("mount(\"/dev/null\", \"{}\", NULL, MS_BIND)", p);
             explain(Step::MaskPath, call);
+            // EXERCISE 05.2: hide a masked path: an empty read-only tmpfs over a directory, /dev/null over a file
             int r = dir ? ::mount("tmpfs", p.c_str(), "tmpfs", MS_RDONLY, "size=0")
                         : ::mount("/dev/null", p.c_str(), nullptr, MS_BIND, nullptr);
             check(r, call);
+            // END EXERCISE
         }
         for (const auto& p : c.linux.readonly_paths) {
             if (::access(p.c_str(), F_OK) != 0) continue;
@@ -395,8 +397,10 @@ void wait_for_start(const Fd& fifo) {
     auto path = fd_path(fifo);
     auto call = fmt::format("open(\"{}\" (exec.fifo), O_WRONLY)", path);
     explain(Step::ExecFifo, call);
-    Fd w(check(::open(path.c_str(), O_WRONLY | O_CLOEXEC), call));  // blocks until `box start` opens it
+    // EXERCISE 05.1: open the exec fifo for writing (it blocks until `box start` opens the other end), then write one byte
+    Fd w(check(::open(path.c_str(), O_WRONLY | O_CLOEXEC), call));
     check(static_cast<int>(::write(w.get(), "0", 1)), "write(exec.fifo)");
+    // END EXERCISE
 }
 
 [[noreturn]] void exec_process(const oci::Process& p, const std::string& program) {

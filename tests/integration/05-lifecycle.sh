@@ -1,5 +1,7 @@
 # Stage 05: box as an OCI runtime: box spec's bundle runs, the create/start split, state, kill,
 # delete, exec, pid file, hooks with the state on stdin, the console socket, errors, no leftovers.
+# exercise: 05.1
+# exercise: 05.2
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs
