@@ -327,8 +327,9 @@ def exercise_labels(tests):
 
 
 def unit_tests_labelled(root):
-    """Does any unit test carry an exercise label (a doctest test suite "exNN.K")?"""
-    return any(re.search(r'"ex\d\d\.\d+"', p.read_text(errors="replace"))
+    """Does any unit test carry an exercise label (a doctest case named "... [exNN.K]",
+    tests/CMakeLists.txt)? Then lessons/check builds box-unit too."""
+    return any(re.search(r"\bex\d\d\.\d+\b", p.read_text(errors="replace"))
                for p in (Path(root) / "tests" / "unit").glob("*.cpp"))
 
 
