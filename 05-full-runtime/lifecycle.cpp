@@ -288,7 +288,9 @@ oci::Json features_json() {
                for (int i = 0; !oci::capability_name(i).empty(); ++i) caps.push_back(oci::capability_name(i));
                return caps;
            }()},
-          {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}}},
+          // v2: stage 03's driver has a v2 side, but box has not been run on a v2 host yet and does
+          // not honour linux.cgroupsPath; it claims v2 once tests/vm/checks/05-resources.sh passes.
+          {"cgroup", {{"v1", true}, {"v2", false}, {"systemd", false}, {"systemdUser", false}}},
           {"seccomp", {{"enabled", true}}},
           {"apparmor", {{"enabled", false}}},
           {"selinux", {{"enabled", false}}}}},

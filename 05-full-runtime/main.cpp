@@ -194,6 +194,11 @@ int main(int argc, char** argv) {
                             p.user.gid = static_cast<std::uint32_t>(box::parse_int(user.substr(colon + 1), "--user", 0, 0xfffffffe));
                     }
                     p.terminal = tty;
+                    // As runc: the container's capabilities, no_new_privs and rlimits, not box's.
+                    auto cfg = box::oci::load_config(box::container_state(g, id)["bundle"].get<std::string>());
+                    p.capabilities = cfg.process.capabilities;
+                    p.no_new_privileges = cfg.process.no_new_privileges;
+                    p.rlimits = cfg.process.rlimits;
                 }
                 if (p.terminal)
                     throw box::InputError(box::kExitUnavailable, "exec: a terminal (--tty, process.terminal) is not supported by box exec yet",

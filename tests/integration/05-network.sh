@@ -1,0 +1,56 @@
+# Stage 05: the box0 network hook (05-full-runtime/hooks/box-net): two containers get addresses
+# on the bridge box0, ping each other and the host end; delete removes their veths, and box0 goes
+# with the last one. Only addresses inside 10.203.0.0/24, on links this test made; no route out.
+. "$(dirname "$0")/lib.sh"
+need_root
+need_rootfs
+need_cmd jq
+need_cmd ip "apt-get install iproute2"
+need_cmd nsenter "apt-get install util-linux"
+
+BOX=$BIN/box
+HOOK=$BOX_SRC/05-full-runtime/hooks/box-net
+mkdir -p /run/box
+STATE=$(mktemp -d /run/box/$TEST_NAME.XXXXXX)
+WORK=$(mktemp -d /tmp/box-$TEST_NAME.XXXXXX)
+cleanup() {
+    for id in $("$BOX" --root "$STATE" list -f json 2>/dev/null | jq -r '.[].id'); do
+        "$BOX" --root "$STATE" delete --force "$id" || true
+    done
+    rm -rf "$WORK" "$STATE"
+}
+trap cleanup EXIT
+box() { "$BOX" --root "$STATE" "$@"; }
+mkdir -p "$WORK/b"
+(cd "$WORK/b" && "$BOX" spec)
+caps='["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW"]'
+jq --arg rootfs "$ROOTFS" --arg hook "$HOOK" --argjson caps "$caps" '.root.path = $rootfs
+    | .process.args = ["sleep", "120"]
+    | .process.capabilities = {"bounding": $caps, "effective": $caps, "permitted": $caps}
+    | .hooks = {"createRuntime": [{"path": $hook, "args": ["box-net", "up"], "timeout": 10}],
+                "poststop": [{"path": $hook, "args": ["box-net", "down"], "timeout": 10}]}' \
+    "$WORK/b/config.json" > "$WORK/c.json"
+mv "$WORK/c.json" "$WORK/b/config.json"
+
+for c in a b; do
+    set +e; box run -d --bundle "$WORK/b" "$TEST_NAME-$c" > "$WORK/run.$c" 2>&1; RC=$?; set -e
+    assert_eq 0 "$RC" "container $c starts with the network hook: $(cat "$WORK/run.$c")"
+done
+addr() { box exec "$TEST_NAME-$1" ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1; }
+a=$(addr a); b=$(addr b)
+assert_match '^10\.203\.0\.[0-9]+$' "$a" "container a has an address on box0"
+assert_match '^10\.203\.0\.[0-9]+$' "$b" "container b has an address on box0"
+run_rc box exec "$TEST_NAME-a" ping -c 1 -W 5 "$b"
+assert_eq 0 "$RC" "a pings b"
+run_rc box exec "$TEST_NAME-b" ping -c 1 -W 5 10.203.0.1
+assert_eq 0 "$RC" "b pings the host end of box0"
+assert_eq "" "$(box exec "$TEST_NAME-a" ip route | grep default || true)" "no default route: nothing outside is reachable"
+host_a=boxh${a##*.}
+assert_eq true "$(ip link show "$host_a" >/dev/null 2>&1 && echo true || echo false)" "the host end $host_a exists"
+box delete --force "$TEST_NAME-a"
+assert_eq false "$(ip link show "$host_a" >/dev/null 2>&1 && echo true || echo false)" "delete removed a's veth"
+box delete --force "$TEST_NAME-b"
+if [ -z "$(ls /run/box/net 2>/dev/null)" ]; then
+    assert_eq false "$(ip link show box0 >/dev/null 2>&1 && echo true || echo false)" "box0 went with the last container"
+fi
+finish
