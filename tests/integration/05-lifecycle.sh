@@ -156,7 +156,7 @@ s.bind(sys.argv[1]); s.listen(1)
 c, _ = s.accept()
 msg, fds, _, _ = socket.recv_fds(c, 1024, 1)
 out = b""
-while b"\n" not in out:
+while True:  # until the program exits and the pty's slave side closes (EIO)
     try:
         chunk = os.read(fds[0], 1024)
     except OSError:
