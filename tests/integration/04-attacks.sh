@@ -6,8 +6,8 @@ need_root
 need_rootfs
 [ -x "$BIN/box-cgroup" ] || { echo "FAIL: no $BIN/box-cgroup: stage 03 is the baseline of every attack"; exit 1; }
 
-s3() { run_rc "$BIN/box-cgroup" --name "$TEST_NAME" "$ROOTFS" /bin/box-probe --json "$@"; }
-s4() { run_rc "$BIN/box-seccomp" --name "$TEST_NAME" "$ROOTFS" /bin/box-probe --json "$@"; }
+s3() { run_rc "$BIN/box-cgroup" --name "$TEST_NAME-$$" "$ROOTFS" /bin/box-probe --json "$@"; }
+s4() { run_rc "$BIN/box-seccomp" --name "$TEST_NAME-$$" "$ROOTFS" /bin/box-probe --json "$@"; }
 
 # 1. The host's disk: the partition list is not namespaced; root with CAP_MKNOD makes a node.
 s3 disk
@@ -46,7 +46,7 @@ assert_contains CAP_SYS_ADMIN "$(json '.["setuid-demo"].effective | join(",")')"
 s4 setuid-demo
 assert_eq false "$(json '.["setuid-demo"].gained_root')" "stage 04: no_new_privs: the setuid bit is ignored"
 assert_eq "" "$(json '.["setuid-demo"].effective | join(",")')" "stage 04: no capability gained"
-run_rc "$BIN/box-seccomp" --name "$TEST_NAME" --allow-new-privs "$ROOTFS" /bin/box-probe --json setuid-demo
+run_rc "$BIN/box-seccomp" --name "$TEST_NAME-$$" --allow-new-privs "$ROOTFS" /bin/box-probe --json setuid-demo
 assert_eq true "$(json '.["setuid-demo"].gained_root')" "--allow-new-privs: the setuid file works again"
 assert_not_contains CAP_SYS_ADMIN "$(json '.["setuid-demo"].effective | join(",")')" \
     "--allow-new-privs: ...but only up to the bounding set"

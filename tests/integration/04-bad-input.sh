@@ -9,10 +9,11 @@ trap 'rm -rf "$tmp"' EXIT
 # expect_error CODE REGEX ARGS...: box-seccomp ARGS fails with CODE, first stderr line matches.
 expect_error() {
     local code=$1 re=$2; shift 2
-    run_rc "$BIN/box-seccomp" --name "$TEST_NAME" "$@"
+    run_rc "$BIN/box-seccomp" --name "$TEST_NAME-$$" "$@"
     assert_eq "$code" "$RC" "exit code of: $*"
     assert_match "$re" "$(printf '%s\n' "$OUT" | head -n 1)" "message of: $*"
-    [ ! -d "/sys/fs/cgroup/pids/box/$TEST_NAME" ] || fail "a cgroup was created for: $*"
+    [ -z "$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$TEST_NAME-$$" 2>/dev/null)" ] ||
+        fail "a cgroup was created for: $*"
 }
 
 expect_error 64 "^box-seccomp: error: --cap-drop: 'NET_RAWW' is not a capability: use names like NET_RAW" \

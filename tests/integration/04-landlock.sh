@@ -6,7 +6,7 @@
 need_root
 need_rootfs
 
-s4() { run_rc "$BIN/box-seccomp" --name "$TEST_NAME" "$@"; }
+s4() { run_rc "$BIN/box-seccomp" --name "$TEST_NAME-$$" "$@"; }
 s4 --landlock-ro / "$ROOTFS" /bin/true
 if [ "$RC" = 69 ]; then skip "this kernel has no Landlock: $OUT"; fi
 assert_eq 0 "$RC" "--landlock-ro /: the command runs"

@@ -7,7 +7,7 @@
 need_root
 need_rootfs
 
-s4() { run_rc "$BIN/box-seccomp" --name "$TEST_NAME" "$@"; }
+s4() { run_rc "$BIN/box-seccomp" --name "$TEST_NAME-$$" "$@"; }
 tmp=$(mktemp -d /tmp/box-04-seccomp.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -63,7 +63,7 @@ assert_eq "" "$(json '.caps.permitted | join(",")')" "--run-as: no capability is
 assert_eq "$default" "$(json '.caps.bounding | join(",")')" "--run-as: the bounding set is the default set"
 s4 --run-as 1000:1000 "$ROOTFS" /bin/sh -c 'echo "$(id -u) $(id -g)"'
 assert_eq "1000 1000" "$OUT" "--run-as 1000:1000: uid and gid"
-err=$("$BIN/box-seccomp" --name "$TEST_NAME" --explain --run-as 1000 "$ROOTFS" /bin/true 2>&1 >/dev/null)
+err=$("$BIN/box-seccomp" --name "$TEST_NAME-$$" --explain --run-as 1000 "$ROOTFS" /bin/true 2>&1 >/dev/null)
 order=$(printf '%s\n' "$err" | grep -oE '^=> (prctl\(PR_CAPBSET_DROP|setresuid|capset)' | sed 's/^=> //' | tr '\n' ' ')
 assert_eq 'prctl(PR_CAPBSET_DROP setresuid capset ' "$order" "--run-as --explain: bounding, then the uid, then capset"
 
@@ -118,7 +118,7 @@ s4 --seccomp "$tmp/kill.json" "$ROOTFS" /bin/true
 assert_eq 159 "$RC" "a profile that kills on every call: the child dies of SIGSYS (159)"
 
 # --explain: the order of operations, and the teaching program printed.
-err=$("$BIN/box-seccomp" --name "$TEST_NAME" --explain --seccomp-teaching "$ROOTFS" /bin/true 2>&1 >/dev/null)
+err=$("$BIN/box-seccomp" --name "$TEST_NAME-$$" --explain --seccomp-teaching "$ROOTFS" /bin/true 2>&1 >/dev/null)
 order=$(printf '%s\n' "$err" | grep -oE '^=> (pivot_root|prctl\(PR_CAPBSET_DROP|capset|prctl\(PR_SET_NO_NEW_PRIVS|seccomp\(|prctl\(PR_SET_SECCOMP|execve)' | sed 's/^=> //' | tr '\n' ' ')
 assert_eq 'pivot_root prctl(PR_CAPBSET_DROP capset prctl(PR_SET_NO_NEW_PRIVS seccomp( prctl(PR_SET_SECCOMP execve ' "$order" \
     "--explain: root switch, bounding, capset, no_new_privs, seccomp last before exec"
