@@ -176,27 +176,26 @@ def readme_exercises(root):
 
 
 def _fill_section(ex, body):
-    """Title from the heading, task = the paragraphs before the bullets, hint/check bullets."""
-    task, bullets, cur = [], {}, None
+    """Title from the heading; the task is the text before "Hint:", the hint runs to "Check:",
+    the check to the end. "Hint:" and "Check:" may be bullets (`- Hint:`), bold, or inline."""
+    text = []
     for line in body:
         h = re.match(r"^#{3,}\s*(.*)$", line)
         if h:
-            ex.title = re.sub(r"^Exercise \d\d\.\d+\s*[—-]\s*", "", h[1]).strip()
-            continue
-        b = re.match(r"^- (Hint|Check):\s*(.*)$", line)
-        if b:
-            cur = b[1].lower()
-            bullets[cur] = [b[2]]
-        elif cur and line.startswith("  ") and line.strip():
-            bullets[cur].append(line.strip())
-        elif line.strip() and not line.startswith("- "):
-            cur = None
-            task.append(line.strip())
-        else:
-            cur = None if not line.strip() else cur
-    ex.task = " ".join(task)
-    ex.hint = " ".join(bullets.get("hint", []))
-    ex.check = " ".join(bullets.get("check", []))
+            ex.title = re.sub(r"^(Exercise\s+)?\d\d\.\d+\s*([—:-]\s*)?", "", h[1]).strip()
+        elif line.strip():
+            text.append(line.strip())
+    joined = " ".join(text)
+    mark = r"(?:^|(?<=\s))(?:- )?\**{}:\**\s*"
+    hint = re.search(mark.format("Hint"), joined)
+    check = re.search(mark.format("Check"), joined)
+    end_task = min(m.start() for m in (hint, check) if m) if (hint or check) else len(joined)
+    ex.task = joined[:end_task].strip()
+    if hint:
+        ex.hint = joined[hint.end():check.start() if check and check.start() > hint.end() else len(joined)].strip()
+        ex.hint = re.sub(r"\s*-$", "", ex.hint)
+    if check:
+        ex.check = joined[check.end():hint.start() if hint and hint.start() > check.end() else len(joined)].strip()
 
 
 def exercise_ids(root):

@@ -144,6 +144,16 @@ class Readme(unittest.TestCase):
             self.assertEqual(ex["01.2"].readme, "lessons/01-chroot/README.md")
 
 
+    def test_inline_hint_and_check_and_a_short_heading(self):
+        with tempfile.TemporaryDirectory() as root:
+            make_tree(root, {"lessons/05-full-runtime/README.md":
+                             '<a id="ex-051"></a>\n### 05.1 The exec fifo\n\nOpen the fifo\nand write.\n\n'
+                             "Hint: `open(2)` blocks. Check: `ctest -L ex05.1`.\n"})
+            ex = ws.readme_exercises(root)["05.1"]
+            self.assertEqual((ex.title, ex.task, ex.hint, ex.check),
+                             ("The exec fifo", "Open the fifo and write.", "`open(2)` blocks.", "`ctest -L ex05.1`."))
+
+
 class Lint(unittest.TestCase):
     def tree(self, root, cpp=ROOTFS_CPP, readme=README):
         make_tree(root, {"01-chroot/rootfs.cpp": cpp, "lessons/01-chroot/README.md": readme})
