@@ -131,8 +131,20 @@ CgroupLimits cgroup_limits(const oci::Config& c) {
     return l;
 }
 
-// The container's cgroup box/ID, made with stage 03's driver (v2, v1 or this hybrid host's v1).
-std::unique_ptr<CgroupDriver> make_cgroup(const std::string& id, const CgroupLimits& limits) {
+// Whether the container needs a cgroup of its own: for limits, or to find its processes again
+// when it has no pid namespace of its own (with one, killing its PID 1 kills them all). Joining a
+// v1 cgroup costs ~15 ms on this machine (cgroup.procs writes wait for an RCU grace period), so
+// `box run` of a default bundle does without.
+bool needs_cgroup(const oci::Config& c, const CgroupLimits& limits) {
+    const auto* pid = c.linux.find("pid");
+    return limits.memory || limits.pids || limits.cpus || !pid || !pid->path.empty();
+}
+
+// The container's cgroup box/ID, made with stage 03's driver (v2, v1 or this hybrid host's v1);
+// nullptr when needs_cgroup() says no.
+std::unique_ptr<CgroupDriver> make_cgroup(const oci::Config& c, const std::string& id) {
+    auto limits = cgroup_limits(c);
+    if (!needs_cgroup(c, limits)) return nullptr;
     check_cgroup_name(id);
     auto driver = make_cgroup_driver(detect_cgroup_mounts(), id);
     driver->check_available(limits);
@@ -200,11 +212,12 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     ContainerState state;
     state.id = o.id, state.bundle = o.bundle, state.annotations = config.annotations;
     state.rootfs = rootfs, state.created = rfc3339_now();
-    state.cgroup = o.id;                                  // recorded first: delete removes it whatever happens
+    state.cgroup = o.id;                                  // recorded first: delete removes it (if made) whatever happens
     dir.save(state);                                      // status "creating"
     Fd fifo = make_exec_fifo(dir);                        // `box start` opens it to let the program run
-    auto cgroup = make_cgroup(o.id, cgroup_limits(config)); // box/ID with linux.resources' limits (stage 03)
-    Cleanup remove_cgroup{[&] { cgroup->kill_all(); cgroup->remove(); }};
+    auto cgroup = make_cgroup(config, o.id);              // box/ID with linux.resources' limits (stage 03)
+    Cleanup remove_cgroup{[&] { if (cgroup) { cgroup->kill_all(); cgroup->remove(); } }};
+    if (!cgroup) state.cgroup.clear();
     Fd console = o.console_socket.empty() ? Fd() : connect_console_socket(o.console_socket);
     ErrorPipe errors;                                     // the child's failure comes back here
     ReleasePipe sync;                                     // the child waits until its id maps are written
@@ -214,7 +227,7 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
         container_in_child(config, o, rootfs, errors, fifo, console, seccomp);
     });
     Cleanup kill_child{[pid] { ::kill(pid, SIGKILL); ::waitpid(pid, nullptr, 0); }};
-    cgroup->join(pid);                                    // the child is in its cgroup before it runs anything
+    if (cgroup) cgroup->join(pid);                        // the child is in its cgroup before it runs anything
     write_id_maps_from_parent(pid, config);               // uid_map/gid_map of a new user namespace
     sync.release();                                       // the child may go on
     errors.receive(pid);                                  // rethrows the child's error; else it waits on the fifo

@@ -145,6 +145,8 @@ poststop stopped $id $pid" "$(cat "$WORK/hooks.log")" "hooks ran in order, each 
 # A created container can be deleted with --force (the waiting process is killed).
 bundle "$WORK/b5" '.process.args = ["true"]'
 box create --bundle "$WORK/b5" "$TEST_NAME-5" > "$WORK/create5.out" 2>&1
+assert_eq "" "$(ls -d /sys/fs/cgroup/*/box/"$TEST_NAME-5" /sys/fs/cgroup/box/"$TEST_NAME-5" 2>/dev/null || true)" \
+    "no limits and a pid namespace of its own: no cgroup is made (needs_cgroup)"
 run_rc box delete --force "$TEST_NAME-5"
 assert_eq 0 "$RC" "delete --force of a created container"
 
