@@ -181,6 +181,20 @@ bundle "$WORK/b7" '.process.terminal = true'
 run_rc box run --bundle "$WORK/b7" "$TEST_NAME-7"
 assert_eq 64 "$RC" "terminal without --console-socket is refused"
 
+# --- rootless: box spec --rootless, run by an ordinary user (uid 65534) in a user namespace ---
+if command -v setpriv >/dev/null; then
+    mkdir -p "$WORK/rl" && chown 65534:65534 "$WORK/rl" && chmod 755 "$WORK"
+    nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp "$@"; }
+    nobody "$BOX" spec --rootless --bundle "$WORK/rl"
+    jq --arg rootfs "$ROOTFS" '.root.path = $rootfs | .process.args = ["/bin/box-probe", "--json", "ids", "pid"]' \
+        "$WORK/rl/config.json" > "$WORK/rl.json" && cat "$WORK/rl.json" > "$WORK/rl/config.json"
+    run_rc nobody "$BOX" --root "$WORK/rl/state" run --bundle "$WORK/rl" "$TEST_NAME-rl"
+    assert_eq 0 "$RC" "a rootless bundle runs as uid 65534"
+    assert_eq "0 65534 1" "$(json '.ids.uid_map[0] | split(" ") | map(select(. != "")) | join(" ")')" \
+        "uid 0 inside maps to uid 65534 outside"
+    assert_eq "0 1" "$(json '"\(.ids.uid) \(.pid.pid)"')" "the program is root inside, and PID 1"
+fi
+
 # --- errors: one clear line, the documented code, nothing left behind ---
 bundle "$WORK/bad" '.linux.resources = {"memory": {"limit": "64M"}}'
 run_rc box run --bundle "$WORK/bad" "$TEST_NAME-bad"
