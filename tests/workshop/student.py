@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -153,6 +154,8 @@ def check_exercise(e, tests, build):
 
 def main():
     sys.stdout.reconfigure(line_buffering=True)
+    # a CTest timeout or ^C: still remove the temporary tree (the finally below)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     tmp = Path(tempfile.mkdtemp(prefix="box-workshop-"))
     tmp.chmod(0o755)  # some tests run the programs as nobody: they must reach the build
     try:
