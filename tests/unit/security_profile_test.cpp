@@ -169,8 +169,17 @@ TEST_CASE("the default profile builds into a libseccomp filter for any capabilit
     CHECK(default_seccomp_profile_json().find("\"defaultAction\"") != std::string_view::npos);
 }
 
-// The teaching filter's program is exercise 04.2: it is checked by 04-seccomp (a real
-// container, the listing under --explain), not here, so a student workspace fails only there.
+TEST_CASE("the teaching filter: arch check, x32 check, one blocked call, allow the rest [ex04.2]") {
+    auto l = teaching_filter_listing("mkdir");
+    REQUIRE(l.size() == 9);
+    CHECK(l[0].find("ld  [4]") != std::string::npos);
+    CHECK(l[3].find("ld  [0]") != std::string::npos);
+    CHECK(l[6].find("mkdir?") != std::string::npos);
+    CHECK(l[7].find("ret #ERRNO|EPERM") != std::string::npos);
+    CHECK(l[8].find("ret #ALLOW") != std::string::npos);
+    CHECK(teaching_filter_listing("getpid")[6].find("getpid?") != std::string::npos);
+}
+
 TEST_CASE("the teaching filter refuses a call name it cannot resolve") {
     CHECK_THROWS_AS(teaching_filter_listing("nosuchcall"), InputError);
 }
