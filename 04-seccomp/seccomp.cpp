@@ -11,6 +11,7 @@
 #include <seccomp.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include <algorithm>
 #include <cctype>
@@ -96,6 +97,8 @@ SeccompCondition parse_condition(std::string_view src, const Json& v, const std:
             c.caps |= CapMask{1} << cap;
         }
     }
+    if (auto* arches = field(v, "arches")) c.arches = string_list(src, *arches, path + ".arches");
+    if (auto* k = field(v, "minKernel")) c.min_kernel = get_string(src, *k, path + ".minKernel");
     return c;
 }
 
@@ -149,8 +152,23 @@ SeccompRule parse_rule(std::string_view src, const Json& v, const std::string& p
     return r;
 }
 
+std::string kernel_release() {
+    struct utsname u{};
+    return ::uname(&u) == 0 ? u.release : "0";
+}
+
+bool on_arch(const std::vector<std::string>& arches) {
+    return std::find(arches.begin(), arches.end(), native_go_arch()) != arches.end();
+}
+
 bool applies(const SeccompRule& r, CapMask caps) {
-    return (r.includes.caps & caps) == r.includes.caps && (r.excludes.caps & caps) == 0;
+    static const std::string release = kernel_release();
+    const auto& in = r.includes;
+    const auto& ex = r.excludes;
+    return (in.caps & caps) == in.caps && (in.arches.empty() || on_arch(in.arches)) &&
+           (in.min_kernel.empty() || kernel_at_least(release, in.min_kernel)) &&
+           (ex.caps & caps) == 0 && (ex.arches.empty() || !on_arch(ex.arches)) &&
+           (ex.min_kernel.empty() || !kernel_at_least(release, ex.min_kernel));
 }
 
 uint32_t scmp_action(const std::string& name, std::optional<unsigned> errno_ret) {
@@ -186,6 +204,31 @@ std::string action_text(const std::string& name, std::optional<unsigned> errno_r
 }
 
 }  // namespace
+
+std::string_view native_go_arch() {
+#if defined(__x86_64__)
+    return "amd64";
+#elif defined(__aarch64__)
+    return "arm64";
+#else
+    return "unknown";
+#endif
+}
+
+bool kernel_at_least(std::string_view release, std::string_view min) {
+    auto numbers = [](std::string_view v) {
+        std::vector<long> out;
+        std::size_t i = 0;
+        while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) {
+            long n = 0;
+            while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) n = n * 10 + (v[i++] - '0');
+            out.push_back(n);
+            if (i < v.size() && v[i] == '.') ++i;
+        }
+        return out;
+    };
+    return numbers(release) >= numbers(min);
+}
 
 SeccompProfile parse_seccomp_profile(const Json& j, std::string_view src, UnknownSyscalls unknown) {
     if (!j.is_object()) bad(src, "", "expected a JSON object with defaultAction and syscalls, got " + type_name(j));

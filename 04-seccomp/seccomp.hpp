@@ -26,11 +26,20 @@ struct SeccompArg {
     std::string op;               ///< "SCMP_CMP_EQ", "SCMP_CMP_MASKED_EQ", ...
 };
 
-/// Docker's `includes`/`excludes`: a rule applies only when the container keeps all of
-/// `caps` (includes) / none of them (excludes). Not in the OCI spec; an OCI profile has none.
+/// Docker's `includes`/`excludes`: a rule applies only when the container keeps all of `caps`,
+/// the machine is one of `arches` (Go names: amd64, arm64, ...) and its kernel is at least
+/// `minKernel` (includes) / when none of that holds (excludes). Not in the OCI spec.
 struct SeccompCondition {
     CapMask caps = 0;
+    std::vector<std::string> arches;  ///< empty: any
+    std::string min_kernel;           ///< "4.8"; empty: any
 };
+
+/// This machine's architecture as Docker's profiles name it ("amd64", "arm64", ...).
+std::string_view native_go_arch();
+
+/// Whether kernel release @p release ("6.18.44-fc") is at least @p min ("4.8").
+bool kernel_at_least(std::string_view release, std::string_view min);
 
 /// One entry of `syscalls`: these names get this action (when the args match).
 struct SeccompRule {

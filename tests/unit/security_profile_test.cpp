@@ -78,6 +78,28 @@ TEST_CASE("Docker's profile form: archMap, includes/excludes by capability, the 
     CHECK(profile_action_for(p, "clone3", bit(CAP_SYS_ADMIN)) == "SCMP_ACT_ERRNO(1)");
 }
 
+TEST_CASE("Docker's includes/excludes by architecture and kernel version") {
+    auto p = parse_seccomp_profile(Json::parse(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+        {"names": ["read"], "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["s390x"]}},
+        {"names": ["write"], "action": "SCMP_ACT_ALLOW", "excludes": {"arches": ["s390x"]}},
+        {"names": ["ptrace"], "action": "SCMP_ACT_ALLOW", "includes": {"minKernel": "4.8"}},
+        {"names": ["kcmp"], "action": "SCMP_ACT_ALLOW", "includes": {"minKernel": "99.0"}},
+        {"names": ["getpid"], "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["amd64", "arm64"]}}]})"),
+                                   "p.json");
+    CHECK(p.rules[0].includes.arches == std::vector<std::string>{"s390x"});
+    CHECK(p.rules[2].includes.min_kernel == "4.8");
+    CHECK(profile_action_for(p, "read", 0) == "SCMP_ACT_ERRNO(1)");
+    CHECK(profile_action_for(p, "write", 0) == "SCMP_ACT_ALLOW");
+    CHECK(profile_action_for(p, "ptrace", 0) == "SCMP_ACT_ALLOW");  // any kernel boxkit builds on
+    CHECK(profile_action_for(p, "kcmp", 0) == "SCMP_ACT_ERRNO(1)");
+    CHECK(profile_action_for(p, "getpid", 0) == "SCMP_ACT_ALLOW");  // the architectures boxkit knows
+    CHECK(kernel_at_least("6.18.44-fc-v669", "4.8"));
+    CHECK(kernel_at_least("4.8.0", "4.8"));
+    CHECK_FALSE(kernel_at_least("4.7.10", "4.8"));
+    CHECK_FALSE(kernel_at_least("3.10", "4.8"));
+    CHECK(kernel_at_least("5.10", "5"));
+}
+
 TEST_CASE("a bad profile gets one error naming the JSON path of the bad entry") {
     CHECK(error_of(R"([1])") == "p.json: .: expected a JSON object with defaultAction and syscalls, got array");
     CHECK(error_of(R"({"syscalls": []})") == "p.json: .defaultAction: missing: e.g. \"SCMP_ACT_ERRNO\"");
