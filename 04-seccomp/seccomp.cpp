@@ -244,7 +244,9 @@ SeccompProfile parse_seccomp_profile(const Json& j, std::string_view src, Unknow
             const auto& m = (*map)[i];
             auto path = fmt::format(".archMap[{}]", i);
             if (!m.is_object() || !field(m, "architecture")) bad(src, path, "expected {architecture, subArchitectures}");
-            p.architectures.push_back(get_string(src, m["architecture"], path + ".architecture"));
+            auto arch = get_string(src, m["architecture"], path + ".architecture");
+            if (arch_token(arch) != ::seccomp_arch_native()) continue;  // Docker takes this machine's entry only
+            p.architectures.push_back(arch);
             if (auto* sub = field(m, "subArchitectures"))
                 for (auto& s : string_list(src, *sub, path + ".subArchitectures")) p.architectures.push_back(s);
         }

@@ -62,14 +62,20 @@ TEST_CASE("a profile: default action, architectures, names, actions, errnoRet, a
 TEST_CASE("Docker's profile form: archMap, includes/excludes by capability, the old 'name'") {
     auto p = parse_seccomp_profile(Json::parse(R"({
       "defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
-      "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]}],
+      "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]},
+                  {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]},
+                  {"architecture": "SCMP_ARCH_RISCV64", "subArchitectures": null}],
       "syscalls": [
         {"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}},
         {"name": "read", "action": "SCMP_ACT_ALLOW"},
         {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38, "excludes": {"caps": ["CAP_SYS_ADMIN"]}}
       ]})"),
                                    "p.json");
+#if defined(__x86_64__)
     CHECK(p.architectures == std::vector<std::string>{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"});
+#elif defined(__aarch64__)
+    CHECK(p.architectures == std::vector<std::string>{"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"});
+#endif
     CHECK(p.rules[0].includes.caps == bit(CAP_SYS_ADMIN));
     CHECK(p.rules[1].names == std::vector<std::string>{"read"});
     CHECK(profile_action_for(p, "mount", 0) == "SCMP_ACT_ERRNO(1)");
