@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <exception>
 #include <set>
 #include <sstream>
 
@@ -641,7 +642,12 @@ Cgroup::~Cgroup() {
 
 // Kill what is left, remove the directories, and tell the watchdog there is nothing to do.
 void Cgroup::remove_now() {
-    driver_->kill_all();
+    std::exception_ptr kill_error;  // an empty group can be removed even if killing failed
+    try {
+        driver_->kill_all();
+    } catch (...) {
+        kill_error = std::current_exception();
+    }
     driver_->remove();
     removed_ = true;
     if (watchdog_) {
@@ -650,6 +656,7 @@ void Cgroup::remove_now() {
         watchdog_.close();
         while (::waitpid(watchdog_pid_, nullptr, 0) < 0 && errno == EINTR) {}
     }
+    if (kill_error) std::rethrow_exception(kill_error);
 }
 
 // A process outside the group that waits for box-cgroup to go away. If box-cgroup did not say
@@ -682,6 +689,9 @@ void Cgroup::start_watchdog() {
         if (!(n == 1 && c == kDone) && inodes(driver_->paths()) == ids) {
             try {
                 driver_->kill_all();
+            } catch (...) {
+            }
+            try {
                 driver_->remove();
             } catch (...) {
             }
