@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <linux/openat2.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -210,8 +211,14 @@ void prepare_rootfs(const oci::Config& c, const std::string& rootfs) {
 }
 
 void switch_root(const std::string& rootfs, bool no_pivot) {
-    if (no_pivot)
-        chroot_into(rootfs);  // stage 01's chroot: only for roots that cannot pivot (an initramfs)
+    if (no_pivot) {
+        // stage 01's chroot, for roots that cannot pivot (an initramfs); the rootfs is bound on
+        // itself first so that '/' inside is a mount (a read-only root is a remount of it).
+        auto bind = fmt::format("mount(\"{0}\", \"{0}\", NULL, MS_BIND|MS_REC)", rootfs);
+        explain(Step::BindRootfs, bind);
+        check(::mount(rootfs.c_str(), rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr), bind);
+        chroot_into(rootfs);
+    }
     else
         pivot_into(rootfs);   // stage 01's pivot_root(".", "."): rbind the rootfs, pivot, detach
 }
@@ -404,6 +411,9 @@ void wait_for_start(const Fd& fifo) {
 }
 
 [[noreturn]] void exec_process(const oci::Process& p, const std::string& program) {
+    sigset_t none;  // the program starts with no signal blocked, whatever box blocked to forward them
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     std::vector<char*> argv, envp;
     for (const auto& a : p.args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);

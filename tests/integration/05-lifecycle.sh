@@ -74,6 +74,26 @@ assert_eq "100 200" "$(json '"\(.process.rlimits.RLIMIT_NOFILE.soft) \(.process.
 assert_eq 500 "$(json .process.oom_score_adj)" "process.oomScoreAdj"
 assert_eq '[]' "$(json '.caps.effective | tostring')" "uid 65534 has no effective capability"
 
+# --- box run forwards SIGTERM to the program; --no-pivot; --preserve-fds ---
+bundle "$WORK/b9" '.process.args = ["sh", "-c", "trap \"exit 42\" TERM; while :; do sleep 0.1; done"]'
+"$BOX" --root "$STATE" run --bundle "$WORK/b9" "$TEST_NAME-9" > "$WORK/run9.out" 2>&1 &
+runner=$!
+for _ in $(seq 100); do [ "$(box state "$TEST_NAME-9" 2>/dev/null | jq -r .status)" = running ] && break; sleep 0.05; done
+sleep 0.2  # let sh install its trap (only the exit status is checked, never a duration)
+kill -TERM $runner
+set +e; wait $runner; rc=$?; set -e
+assert_eq 42 "$rc" "SIGTERM to box run reaches the program (its trap exits 42)"
+bundle "$WORK/b10" '.process.args = ["/bin/box-probe", "--json", "root"]'
+run_rc box run --no-pivot --bundle "$WORK/b10" "$TEST_NAME-10"
+assert_eq "0 true" "$RC $(json .root.rootfs_marker)" "--no-pivot (chroot) runs in the rootfs"
+echo "passed fd" > "$WORK/fd3"
+bundle "$WORK/b11" '.process.args = ["sh", "-c", "cat <&3"]'
+run_rc box run --preserve-fds 1 --bundle "$WORK/b11" "$TEST_NAME-11" 3< "$WORK/fd3"
+assert_eq "passed fd" "$OUT" "--preserve-fds 1 passes fd 3 to the program"
+run_rc box run --bundle "$WORK/b11" "$TEST_NAME-12" 3< "$WORK/fd3"
+assert_not_contains "passed fd" "$OUT" "without --preserve-fds, fd 3 is not passed"
+[ "$RC" != 0 ] && ok "and the program's read of fd 3 fails" || fail "fd 3 read succeeded without --preserve-fds"
+
 # --- linux.seccomp goes through stage 04's loader; unknown names are skipped as runc does ---
 bundle "$WORK/b8" '.process.args = ["/bin/box-probe", "--json", "seccomp", "try", "mkdir", "getpid"]
     | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
