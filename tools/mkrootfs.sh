@@ -15,9 +15,21 @@ tmp=$out.tmp
 rm -rf "$tmp"
 mkdir -p "$tmp"
 cd "$tmp"
-mkdir -p bin sbin usr/bin usr/sbin etc root proc sys dev tmp var/run home
+mkdir -p bin sbin usr/bin usr/sbin etc root proc sys/fs/cgroup dev tmp var/run home
 chmod 1777 tmp
 chmod 700 root
+# The harmless character devices programs expect (stages 01-04 mount no /dev; stage 05 makes
+# its own). Without them a shell's `2>/dev/null` inside a container would create a plain file
+# in this shared rootfs. mknod needs root: an unprivileged build goes without.
+if [ "$(id -u)" = 0 ]; then
+    mknod -m 666 dev/null c 1 3
+    mknod -m 666 dev/zero c 1 5
+    mknod -m 666 dev/full c 1 7
+    mknod -m 666 dev/random c 1 8
+    mknod -m 666 dev/urandom c 1 9
+else
+    echo "mkrootfs: not root: $out/dev has no device nodes (/dev/null, /dev/zero, ...)" >&2
+fi
 cp "$busybox" bin/busybox
 for applet in $(./bin/busybox --list-full); do
     [ -e "$applet" ] || ln -s /bin/busybox "$applet"

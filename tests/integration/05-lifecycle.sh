@@ -111,8 +111,9 @@ read -r state
 printf '%s %s\n' "\$1" "\$(printf '%s' "\$state" | jq -r '"\(.status) \(.id) \(.pid)"')" >> $WORK/hooks.log
 EOF
 chmod +x "$WORK/hook"
-bundle "$WORK/b4" '.process.args = ["sh", "-c", "echo started > /out/started; exec sleep 60"]
-    | .mounts += [{"destination": "/out", "type": "bind", "source": ($work + "/out"), "options": ["rbind"]}]
+# (/home: a mount point the shared rootfs already has, so the runtime need not create one in it)
+bundle "$WORK/b4" '.process.args = ["sh", "-c", "echo started > /home/started; exec sleep 60"]
+    | .mounts += [{"destination": "/home", "type": "bind", "source": ($work + "/out"), "options": ["rbind"]}]
     | .linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 20}}
     | .hooks = {"createRuntime": [{"path": ($work + "/hook"), "args": ["hook", "createRuntime"]}],
                 "poststart": [{"path": ($work + "/hook"), "args": ["hook", "poststart"]}],
