@@ -1,5 +1,7 @@
 #include "process.hpp"
 
+#include <cstdio>
+
 #include "error.hpp"
 #include "narrate.hpp"
 
@@ -53,6 +55,12 @@ void ErrorPipe::send(const std::exception& e) noexcept {
         field("0");
         field(e.what());
         field("");
+    }
+    if (write_.get() < 0) {
+        // done() was called: the parent has stopped listening (e.g. `box create` returned). The
+        // error must not vanish: say it on this process's stderr, the container's.
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return;
     }
     const char* p = out.data();
     std::size_t left = out.size();

@@ -1,6 +1,8 @@
 # Stage 05: the box0 network hook (05-full-runtime/hooks/box-net): two containers get addresses
 # on the bridge box0, ping each other and the host end; delete removes their veths, and box0 goes
 # with the last one. Only addresses inside 10.203.0.0/24, on links this test made; no route out.
+# exercise: 05.1
+# exercise: 05.2
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs

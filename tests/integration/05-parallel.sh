@@ -1,5 +1,7 @@
 # Stage 05: 20 containers at once, and create/delete cycles: every one runs, and nothing is
 # left behind (state, cgroups, mounts, processes).
+# exercise: 05.1
+# exercise: 05.2
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs
