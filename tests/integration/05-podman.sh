@@ -3,8 +3,6 @@
 # podman gets a private config and storage under a temporary directory: the machine's own
 # podman set-up is never touched. This machine's facts (FACTS.md): cgroupfs, events in a file,
 # no network namespace set-up, ulimits below the hard limits (nofile 20000, no CAP_SYS_RESOURCE).
-# exercise: 05.1
-# exercise: 05.2
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs

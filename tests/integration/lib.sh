@@ -6,7 +6,9 @@ BOX_BUILD=${BOX_BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../build" && pwd)
 BOX_SRC=${BOX_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BIN=$BOX_BUILD/bin
 ROOTFS=$BOX_BUILD/rootfs
-TEST_NAME=$(basename "$0" .sh)
+# Unique per run: the same test may run twice at once (a lesson's "check your work" runs ctest
+# inside ctest), and cgroups, containers and files named after the test must not collide.
+TEST_NAME=$(basename "$0" .sh)-$$
 FAILS=0
 
 skip() { echo "SKIP: $*"; exit 77; }
