@@ -1,9 +1,14 @@
 # Lesson 02 demo: a stage 01 container sees and kills a host process; stage 02's namespaces
 # stop it; then each namespace in one line, the clocks, and a container without root.
 . "$(dirname "$0")/../lib/demo.sh"
-victim=/tmp/box-demo-victim.pid
-start_victim() { bash -c "exec -a box-demo-victim sleep 600" >/dev/null 2>&1 & echo $! > "$victim"; }
-stop_victim() { kill "$(cat "$victim" 2>/dev/null)" 2>/dev/null || true; rm -f "$victim"; }
+victim=$(mktemp /tmp/box-demo-victim.XXXXXX)  # this run's own: two runs at once must not mix
+started=()                                        # every victim this run started, killed at exit
+start_victim() {
+    bash -c "exec -a box-demo-victim sleep 600" >/dev/null 2>&1 &
+    echo $! > "$victim"
+    started+=($!)
+}
+stop_victim() { kill "${started[@]}" 2>/dev/null || true; rm -f "$victim"; }
 trap "stop_victim; $(trap -p EXIT | sed "s/^trap -- '\(.*\)' EXIT\$/\1/")" EXIT  # keep demo.sh's own
 
 say "A harmless host process: think of it as your database."
