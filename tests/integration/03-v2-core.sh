@@ -21,9 +21,10 @@ else
     host_dir=$unified/box/$TEST_NAME
 fi
 
-# No PID namespace, so the background sleep outlives the shell: only cgroup.kill ends it.
+# No PID namespace, so the background sleep outlives the shell: only cgroup.kill ends it. Its
+# stdout and stderr are closed, so a stray that survives (a broken kill) fails the test, not hangs it.
 run_rc "${v2[@]}" "$BIN/box-cgroup" --explain --stats --name "$TEST_NAME" --ns mount,uts,cgroup "$ROOTFS" \
-    /bin/sh -c 'sleep 300 & echo "stray $!"; /bin/box-probe --json cgroup'
+    /bin/sh -c 'sleep 300 >&- 2>&- & echo "stray $!"; /bin/box-probe --json cgroup'
 assert_eq 0 "$RC" "box-cgroup runs on the v2 driver"
 assert_contains "cgroup v2 (unified) at /sys/fs/cgroup" "$OUT" "--explain: the v2 driver was chosen"
 assert_contains "CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = " "$OUT" "the child is born in the group (clone3)"
