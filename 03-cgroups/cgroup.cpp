@@ -648,7 +648,12 @@ void Cgroup::remove_now() {
     } catch (...) {
         kill_error = std::current_exception();
     }
-    driver_->remove();
+    try {
+        driver_->remove();
+    } catch (...) {  // busy because the kill failed: the kill's error is the one that explains it
+        if (kill_error) std::rethrow_exception(kill_error);
+        throw;
+    }
     removed_ = true;
     if (watchdog_) {
         ssize_t n = ::write(watchdog_.get(), &kDone, 1);

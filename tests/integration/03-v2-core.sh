@@ -41,4 +41,10 @@ state=$(awk '{print $3}' "/proc/$stray/stat" 2>/dev/null || echo gone)
 [[ -n $stray && ( $state == gone || $state == Z ) ]] && ok "the stray sleep ($stray) is dead" ||
     fail "the stray sleep '$stray' survived (state $state)"
 [ ! -e "$host_dir" ] && ok "no $host_dir on the host" || fail "$host_dir left behind"
+if [ -d "$host_dir" ]; then  # box-cgroup failed to clean up (failure recorded above): do it, so nothing leaks
+    echo 1 > "$host_dir/cgroup.kill" 2>/dev/null || true
+    [ -n "$stray" ] && kill -KILL "$stray" 2>/dev/null || true
+    for _ in $(seq 50); do rmdir "$host_dir" 2>/dev/null && break; sleep 0.1; done
+    rmdir "$(dirname "$host_dir")" 2>/dev/null || true
+fi
 finish
