@@ -19,6 +19,11 @@ cleanup() {
     for id in $("$BOX" --root "$STATE" list -f json 2>/dev/null | jq -r '.[].id'); do
         "$BOX" --root "$STATE" delete --force "$id" || true
     done
+    # If box failed before its poststop hook could run (a broken build), undo the hook's leases
+    # and links ourselves: the test must leave no box0 or veth behind either way.
+    for c in a b; do
+        printf '{"id": "%s", "pid": 0}' "$TEST_NAME-$c" | "$HOOK" down >/dev/null 2>&1 || true
+    done
     rm -rf "$WORK" "$STATE"
 }
 trap cleanup EXIT
