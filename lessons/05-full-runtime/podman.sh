@@ -3,10 +3,15 @@
 # storage in /tmp/box-lesson05-podman (the machine's own podman set-up is never touched). The
 # first call imports the busybox rootfs as the image localhost/box-busybox, offline.
 # podman.sh --clean removes the containers, the image and the directory.
+# The test suite runs this same script with BOX (the runtime), BOX_ROOTFS (the rootfs to import)
+# and BOX_PODMAN_DIR (the directory) pointing at its own build and a temporary directory.
+# This machine's facts (FACTS.md): cgroupfs, events in a file, no network namespace set-up,
+# ulimits below the hard limits (nofile 20000, no CAP_SYS_RESOURCE).
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
-box=$here/build/bin/box
-dir=/tmp/box-lesson05-podman
+box=${BOX:-$here/build/bin/box}
+rootfs=${BOX_ROOTFS:-$here/build/rootfs}
+dir=${BOX_PODMAN_DIR:-/tmp/box-lesson05-podman}
 mkdir -p "$dir"
 cat > "$dir/containers.conf" <<CONF
 [containers]
@@ -25,11 +30,11 @@ pod() {
 if [ "${1:-}" = --clean ]; then
     pod rm -a -f >/dev/null 2>&1 || true
     pod rmi -a -f >/dev/null 2>&1 || true
+    umount -R "$dir/storage" 2>/dev/null || true
     rm -rf "$dir"
     exit 0
 fi
 if ! pod image exists localhost/box-busybox; then
-    tar -C "$here/build/rootfs" -c . | pod import - localhost/box-busybox >/dev/null 2>&1
+    tar -C "$rootfs" -c . | pod import - localhost/box-busybox >/dev/null 2>&1
 fi
-exec podman --root "$dir/storage" --runroot "$dir/run" --storage-driver vfs --cgroup-manager cgroupfs \
-    --events-backend file --tmpdir "$dir/tmp" --runtime "$box" "$@"
+pod "$@"

@@ -1,8 +1,7 @@
 # Stage 05: a real engine drives box. podman (through conmon) with --runtime build/bin/box runs
 # an image imported offline from the busybox rootfs: run --rm, -d + exec + stop + rm, -t.
-# podman gets a private config and storage under a temporary directory: the machine's own
-# podman set-up is never touched. This machine's facts (FACTS.md): cgroupfs, events in a file,
-# no network namespace set-up, ulimits below the hard limits (nofile 20000, no CAP_SYS_RESOURCE).
+# podman gets a private config and storage under a temporary directory (the lesson's podman.sh
+# sets that up and imports the image on first use): the machine's own podman set-up is never touched.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs
@@ -10,34 +9,17 @@ need_cmd podman "apt-get install podman (tools/packages/extra-engines.txt)"
 need_cmd conmon "apt-get install conmon (tools/packages/extra-engines.txt)"
 
 WORK=$(mktemp -d /tmp/box-$TEST_NAME.XXXXXX)
-cat > "$WORK/containers.conf" <<CONF
-[containers]
-netns = "none"
-default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-CONF
-cat > "$WORK/storage.conf" <<CONF
-[storage]
-driver = "vfs"
-graphroot = "$WORK/storage"
-runroot = "$WORK/run"
-CONF
-export CONTAINERS_CONF=$WORK/containers.conf CONTAINERS_STORAGE_CONF=$WORK/storage.conf
+# The lesson's own script (lessons/05-full-runtime/podman.sh), on this build and a private directory.
 pod() {
-    timeout -s KILL 120 podman --root "$WORK/storage" --runroot "$WORK/run" --storage-driver vfs \
-        --cgroup-manager cgroupfs --events-backend file --tmpdir "$WORK/tmp" --runtime "$BIN/box" "$@"
+    BOX=$BIN/box BOX_ROOTFS=$ROOTFS BOX_PODMAN_DIR=$WORK/podman \
+        timeout -s KILL 120 "$BOX_SRC/lessons/05-full-runtime/podman.sh" "$@"
 }
 cleanup() {
-    pod rm -a -f >/dev/null 2>&1 || true
-    pod rmi -a -f >/dev/null 2>&1 || true
-    umount -R "$WORK/storage" 2>/dev/null || true
+    pod --clean
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-tar -C "$ROOTFS" -c . | pod import - localhost/box-busybox > /dev/null 2>&1
 run_rc pod run --rm localhost/box-busybox echo hello
 assert_eq 0 "$RC" "podman run --rm through box exits 0"
 assert_eq hello "$OUT" "podman --runtime box run --rm IMAGE echo hello prints hello"
