@@ -181,6 +181,7 @@ void write_pid_file(const std::string& path, pid_t pid) {
 void container_in_child(const oci::Config& c, const CreateOptions& o, const std::string& rootfs, ErrorPipe& errors,
                         const Fd& fifo, const Fd& console, const std::optional<SeccompFilter>& seccomp) {
     join_namespaces(c);                          // setns(2) into namespaces named by path
+    become_userns_root(c);                       // uid/gid 0 of a user namespace, mapped outside
     set_hostname(c);                             // in the new uts namespace
     prepare_rootfs(c, rootfs);                   // mounts, devices and /dev links, still outside
     switch_root(rootfs, o.no_pivot);             // pivot_root: the rootfs becomes '/'

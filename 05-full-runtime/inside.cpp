@@ -23,6 +23,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -184,6 +185,26 @@ void join_namespaces(const oci::Config& c) {
         if (auto* u = c.linux.find("user"); u && !u->path.empty()) join(*u);
         for (const auto& n : c.linux.namespaces)
             if (!n.path.empty() && n.type != "user" && n.type != "pid") join(n);
+    });
+}
+
+void become_userns_root(const oci::Config& c) {
+    if (!c.linux.find("user")) return;
+    // Cloned by root, the child keeps host uid 0, which a map like 0:100000:65536 leaves
+    // unmapped: every file it creates would fail with EOVERFLOW. Switch to 0 *of the namespace*
+    // (a namespace joined by path: whatever its maps, as runc does).
+    auto maps_zero = [](const std::vector<oci::IdMapping>& maps) {
+        return maps.empty() || std::any_of(maps.begin(), maps.end(), [](const oci::IdMapping& m) { return m.container_id == 0; });
+    };
+    in_context("becoming root of the user namespace", [&] {
+        if (maps_zero(c.linux.gid_mappings)) {
+            explain(Step::NsRoot, "setresgid(0, 0, 0)");
+            check(::setresgid(0, 0, 0), "setresgid(0, 0, 0)");
+        }
+        if (maps_zero(c.linux.uid_mappings)) {
+            explain(Step::NsRoot, "setresuid(0, 0, 0)");
+            check(::setresuid(0, 0, 0), "setresuid(0, 0, 0)");
+        }
     });
 }
 

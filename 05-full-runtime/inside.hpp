@@ -14,6 +14,10 @@ namespace box {
 /// setns(2) into every namespace config.json names by path (user first).
 void join_namespaces(const oci::Config& c);
 
+/// In a user namespace: become its uid/gid 0 (the cloned child still has the host's ids,
+/// which the namespace's maps may leave unmapped).
+void become_userns_root(const oci::Config& c);
+
 /// sethostname/setdomainname, when config.json sets them (needs a uts namespace).
 void set_hostname(const oci::Config& c);
 

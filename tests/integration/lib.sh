@@ -66,3 +66,29 @@ finish() {
     if [ "$FAILS" -gt 0 ]; then echo "$TEST_NAME: $FAILS check(s) failed"; exit 1; fi
     echo "$TEST_NAME: all checks passed"
 }
+
+# Stage 05 tests: box_setup sets BOX, a --root STATE under /run/box and a WORK dir of this run
+# (removed at exit, after delete --force of every container left in STATE), `box` (box with
+# that --root) and `bundle DIR JQ-FILTER` (box spec's config.json on the shared rootfs, no
+# terminal, changed by FILTER).
+box_setup() {
+    BOX=$BIN/box
+    mkdir -p /run/box
+    STATE=$(mktemp -d /run/box/$TEST_NAME.XXXXXX)
+    WORK=$(mktemp -d /tmp/box-$TEST_NAME.XXXXXX)
+    chmod 755 "$WORK"  # reachable by a user namespace's root (an ordinary uid outside)
+    trap box_cleanup EXIT
+}
+box_cleanup() {
+    for id in $("$BOX" --root "$STATE" list -f json 2>/dev/null | jq -r '.[].id'); do
+        "$BOX" --root "$STATE" delete --force "$id" || true
+    done
+    rm -rf "$WORK" "$STATE"
+}
+box() { "$BOX" --root "$STATE" "$@"; }
+bundle() {
+    mkdir -p "$1"
+    (cd "$1" && "$BOX" spec)
+    jq --arg rootfs "$ROOTFS" ".root.path = \$rootfs | .process.terminal = false | $2" "$1/config.json" > "$1/c.json"
+    mv "$1/c.json" "$1/config.json"
+}
