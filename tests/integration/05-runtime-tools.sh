@@ -1,0 +1,75 @@
+# Stage 05 against the runtime spec, as the OCI runtime-tools validation suite tests a runtime:
+# tools/rtools (box-rtools) drives box's command line through the lifecycle and checks from
+# inside containers what config.json asked for, citing the spec's sentences (runtime-tools'
+# specerror codes). Debian ships runtime-tools only as its Go library (generate, validate,
+# specerror), not its validation programs nor runtimetest, so box-rtools is written on that
+# library; its validations carry the names of the upstream programs they follow.
+# label: rtools
+. "$(dirname "$0")/lib.sh"
+need_root
+need_rootfs
+need_cmd jq
+need_cmd unshare "util-linux"
+
+set +e; build_out=$("$BOX_SRC/tools/rtools.sh" "$BOX_BUILD" 2>&1); rc=$?; set -e
+[ "$rc" = 77 ] && skip "$build_out"
+[ "$rc" = 0 ] || { echo "$build_out"; echo "FAIL: tools/rtools.sh could not build box-rtools"; exit 1; }
+RTOOLS=$BOX_BUILD/bin/box-rtools
+
+# The validations run here: all of box-rtools's.
+RUN=(create start state kill kill_no_effect killsig delete delete_resources pidfile
+     config_updates_without_affect default hostname process process_user process_rlimits
+     process_capabilities process_oom_score_adj root_readonly_true mounts linux_masked_paths
+     linux_readonly_paths linux_sysctl linux_devices linux_uid_mappings linux_rootfs_propagation
+     linux_ns_nopath linux_ns_itype linux_ns_path spec)
+# The upstream validations not run, and why:
+# - prestart, prestart_fail, poststart, poststart_fail, poststop, poststop_fail, hooks,
+#   hooks_stdin: hooks are being reworked (createRuntime/createContainer/startContainer timing);
+#   05-lifecycle tests them meanwhile. Not ported yet.
+# - linux_ns_path_type (a pid namespace by path): being added to box (refused clearly today).
+# - process_terminal / exec --tty: being added to box (exec refuses a terminal clearly today).
+# - linux_cgroups_* (blkio, cpus, devices, hugetlb, memory, network, pids and their relative_
+#   variants), delete_only_create_resources (a cgroupsPath that exists): cgroupsPath and
+#   linux.resources cpu/cpuset/devices/cgroup v2 are being reworked; blkio, hugetlb and
+#   net_cls/net_prio are controllers box does not drive.
+# - linux_process_apparmor_profile, linux_mount_label, SELinux labels: this kernel has neither
+#   AppArmor nor SELinux (box refuses those fields clearly: 05-lifecycle).
+# - linux_seccomp, process_capabilities_fail, misc_props, linux_intelRdt: not ported (seccomp is
+#   tested by 04-seccomp and 05-lifecycle; no Intel RDT here).
+#
+# "not ok" lines that are known and justified (a regular expression of the line | why):
+KNOWN=(
+    "spec's config.json passes runtime-tools' process checks|box spec writes ambient capabilities with no inheritable set, as runc spec does; the kernel cannot raise them, and box skips them as runc does (inside.cpp). runtime-tools' validator wants them permitted and inheritable."
+)
+
+listed=$("$RTOOLS" list | sort)
+assert_eq "$(printf '%s\n' "${RUN[@]}" | sort)" "$listed" "every validation box-rtools has is run (or excluded here with its reason)"
+
+box_setup
+export RUNTIME=$BOX RTOOLS_ROOTFS=$ROOTFS RTOOLS_ROOT=$STATE RTOOLS_WORK=$WORK RTOOLS_PREFIX=$TEST_NAME
+start=$(date +%s)
+set +e; "$RTOOLS" "${RUN[@]}" > "$WORK/tap" 2>&1; set -e
+echo "box-rtools: ${#RUN[@]} validations in $(( $(date +%s) - start )) s"
+cp "$WORK/tap" "$BOX_BUILD/Testing/05-runtime-tools.tap" 2>/dev/null || true
+
+plan=$(grep -c '^ok \|^not ok ' "$WORK/tap" || true)
+assert_match '^1\.\.[0-9]+$' "$(tail -n 1 "$WORK/tap")" "the TAP stream ends with its plan ($plan results)"
+assert_eq "" "$(grep '^Bail out!' "$WORK/tap" || true)" "no validation bailed out"
+echo "$(grep -c '^ok ' "$WORK/tap" || true) ok ($(grep -c '# SKIP' "$WORK/tap" || true) skipped), $(grep -c '^not ok ' "$WORK/tap" || true) not ok"
+while IFS= read -r line; do
+    what=${line#not ok * - }
+    why=""
+    for k in "${KNOWN[@]}"; do [[ $what =~ ^${k%%|*}$ ]] && why=${k#*|}; done
+    # the validation it belongs to, and its diagnostics
+    detail=$(awk -v l="$line" '$0 == l {p = 1; next} p && /^#   / {print; next} {p = 0}' "$WORK/tap")
+    if [ -n "$why" ]; then
+        echo "known: $line ($why)"
+    else
+        fail "$line"$'\n'"$detail"
+    fi
+done < <(grep '^not ok ' "$WORK/tap" || true)
+
+# Nothing of the run is left: no container in --root, no bundle, no cgroup or mount (finish).
+assert_eq "[]" "$("$BOX" --root "$STATE" list -f json)" "box-rtools deleted every container it made"
+assert_eq "tap" "$(ls "$WORK")" "box-rtools removed its bundles"
+finish
