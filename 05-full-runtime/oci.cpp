@@ -322,6 +322,24 @@ unsigned long propagation_flags(const At& a) {
     a.fail(fmt::format("'{}' is not a propagation (private, rprivate, slave, rslave, shared, rshared, unbindable)", s));
 }
 
+// A sysctl is written through the container's /proc/sys: only the ones a namespace of the
+// container's own keeps apart from the host may be set (runc's list), else a config could change
+// the whole machine's kernel settings. Call after the namespaces are parsed.
+void check_sysctl(const Linux& l, const std::string& key, const At& at) {
+    static const std::set<std::string> ipc = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+                                              "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
+    auto needs = [&](std::string_view type, std::string_view name) {
+        if (!l.find(type))
+            at.fail(fmt::format("'{}' is kept per {} namespace: add {{\"type\": \"{}\"}} to .linux.namespaces", key, name, type));
+    };
+    if (key.find('/') != std::string::npos || key.find("..") != std::string::npos)
+        at.fail(fmt::format("'{}' is not a sysctl name: write it with dots, e.g. net.ipv4.ip_forward", key));
+    if (ipc.count(key) || key.rfind("fs.mqueue.", 0) == 0) return needs("ipc", "IPC");
+    if (key.rfind("net.", 0) == 0) return needs("network", "network");
+    if (key == "kernel.hostname" || key == "kernel.domainname") return needs("uts", "UTS");
+    at.fail(fmt::format("'{}' is not kept apart by any namespace: setting it would change the host's kernel", key));
+}
+
 Linux parse_linux(const At& a) {
     a.object();
     Linux l;
@@ -336,7 +354,10 @@ Linux parse_linux(const At& a) {
     if (auto c = a.get("cgroupsPath")) l.cgroups_path = c->str();
     if (auto r = a.get("resources")) l.resources = parse_resources(*r);
     if (auto s = a.get("sysctl")) {
-        for (const auto& [k, v] : s->object().items()) l.sysctl[k] = s->need(k).str();
+        for (const auto& [k, v] : s->object().items()) {
+            l.sysctl[k] = s->need(k).str();
+            check_sysctl(l, k, s->need(k));
+        }
     }
     if (auto s = a.get("seccomp")) l.seccomp = s->object();
     l.masked_paths = each<std::string>(a.get("maskedPaths"), [](const At& p) { return p.absolute_path(); });

@@ -201,6 +201,22 @@ TEST_CASE("every invalid value is an error naming its JSON path") {
     CHECK(error_of(R"({"linux": {"resources": {"devices": [{"allow": true, "access": "rwx"}]}}})")
               .starts_with("config.json: .linux.resources.devices[0].access: 'rwx'"));
     CHECK(error_of(R"({"linux": {"sysctl": {"kernel.x": 1}}})") == "config.json: .linux.sysctl.kernel.x: expected a string");
+    // sysctl: only the ones a namespace of the container's own keeps apart from the host (runc's rule)
+    CHECK(error_of(R"({"linux": {"sysctl": {"vm.overcommit_memory": "1"}}})") ==
+          "config.json: .linux.sysctl.vm.overcommit_memory: 'vm.overcommit_memory' is not kept apart by any "
+          "namespace: setting it would change the host's kernel");
+    CHECK(error_of(R"({"linux": {"sysctl": {"net.ipv4.ip_forward": "1"}}})")
+              .starts_with("config.json: .linux.sysctl.net.ipv4.ip_forward: 'net.ipv4.ip_forward' is kept per network namespace"));
+    CHECK(error_of(R"({"linux": {"sysctl": {"kernel.msgmax": "1"}, "namespaces": [{"type": "uts"}]}})")
+              .starts_with("config.json: .linux.sysctl.kernel.msgmax: 'kernel.msgmax' is kept per IPC namespace"));
+    CHECK(error_of(R"({"linux": {"sysctl": {"net/../../vm": "1"}, "namespaces": [{"type": "network"}]}})")
+              .starts_with("config.json: .linux.sysctl.net/../../vm: 'net/../../vm' is not a sysctl name"));
+    for (auto ok : {R"({"kernel.shmmax": "1", "fs.mqueue.msg_max": "10"}, "namespaces": [{"type": "ipc"}])",
+                    R"({"kernel.domainname": "x"}, "namespaces": [{"type": "uts"}])"}) {
+        Json j = minimal();
+        j["linux"] = Json::parse(std::string(R"({"sysctl": )") + ok + "}");
+        CHECK_NOTHROW(parse(j));
+    }
     CHECK(error_of(R"({"linux": {"rootfsPropagation": "sideways"}})")
               .starts_with("config.json: .linux.rootfsPropagation: 'sideways' is not a propagation"));
     CHECK(error_of(R"({"annotations": {"a": 1}})") == "config.json: .annotations.a: expected a string");
