@@ -124,11 +124,6 @@ void mount_one(int root, const oci::Mount& m, const std::string& bundle) {
                       m.data.empty() ? nullptr : m.data.c_str()),
               call);
     }
-    if (m.propagation) {
-        Fd top = open_in_root(root, m.destination, Make::Dir);
-        check(::mount(nullptr, fd_path(top).c_str(), nullptr, m.propagation, nullptr),
-              fmt::format("mount(NULL, \"{}\", NULL, {:#x})", m.destination, m.propagation));
-    }
 }
 
 // A device node: mknod where allowed, else (in a user namespace) a bind of the host's node.
@@ -270,6 +265,14 @@ void finish_rootfs(const oci::Config& c) {
             explain(Step::ReadonlyPath, "mount(NULL, \"/\", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY)");
             remount("/", "/", MS_RDONLY);
         }
+        // A mount's own propagation option (shared, slave, ...): set now, after the root switch,
+        // which made every mount under the new root private.
+        for (const auto& m : c.mounts)
+            if (m.propagation) {
+                auto call = fmt::format("mount(NULL, \"{}\", NULL, {:#x})", m.destination, m.propagation);
+                explain(Step::Mount, call);
+                check(::mount(nullptr, m.destination.c_str(), nullptr, m.propagation, nullptr), call);
+            }
         if (c.linux.rootfs_propagation_flags)
             check(::mount(nullptr, "/", nullptr, c.linux.rootfs_propagation_flags, nullptr),
                   fmt::format("mount(NULL, \"/\", NULL, {})", c.linux.rootfs_propagation));

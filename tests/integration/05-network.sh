@@ -6,38 +6,22 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs
-need_cmd jq
 need_cmd ip "apt-get install iproute2"
 need_cmd nsenter "apt-get install util-linux"
 
-BOX=$BIN/box
+. "$(dirname "$0")/lib05.sh"
 HOOK=$BOX_SRC/05-full-runtime/hooks/box-net
-mkdir -p /run/box
-STATE=$(mktemp -d /run/box/$TEST_NAME.XXXXXX)
-WORK=$(mktemp -d /tmp/box-$TEST_NAME.XXXXXX)
-cleanup() {
-    for id in $("$BOX" --root "$STATE" list -f json 2>/dev/null | jq -r '.[].id'); do
-        "$BOX" --root "$STATE" delete --force "$id" || true
-    done
-    # If box failed before its poststop hook could run (a broken build), undo the hook's leases
-    # and links ourselves: the test must leave no box0 or veth behind either way.
-    for c in a b; do
-        printf '{"id": "%s", "pid": 0}' "$TEST_NAME-$c" | "$HOOK" down >/dev/null 2>&1 || true
-    done
-    rm -rf "$WORK" "$STATE"
-}
-trap cleanup EXIT
-box() { "$BOX" --root "$STATE" "$@"; }
-mkdir -p "$WORK/b"
-(cd "$WORK/b" && "$BOX" spec)
+# If box failed before its poststop hook could run (a broken build), undo the hook's leases and
+# links ourselves: the test must leave no box0 or veth behind either way.
+for c in a b; do
+    on_cleanup "printf '{\"id\": \"%s\", \"pid\": 0}' $TEST_NAME-$c | $HOOK down >/dev/null 2>&1"
+done
 caps='["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW"]'
-jq --arg rootfs "$ROOTFS" --arg hook "$HOOK" --argjson caps "$caps" '.root.path = $rootfs
-    | .process.args = ["sleep", "120"]
+bundle "$WORK/b" '.process.args = ["sleep", "120"]
     | .process.capabilities = {"bounding": $caps, "effective": $caps, "permitted": $caps}
     | .hooks = {"createRuntime": [{"path": $hook, "args": ["box-net", "up"], "timeout": 10}],
                 "poststop": [{"path": $hook, "args": ["box-net", "down"], "timeout": 10}]}' \
-    "$WORK/b/config.json" > "$WORK/c.json"
-mv "$WORK/c.json" "$WORK/b/config.json"
+    --arg hook "$HOOK" --argjson caps "$caps"
 
 for c in a b; do
     set +e; box run -d --bundle "$WORK/b" "$TEST_NAME-$c" > "$WORK/run.$c" 2>&1; RC=$?; set -e

@@ -5,18 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs
-need_cmd jq
 
-BOX=$BIN/box
-mkdir -p /run/box
-STATE=$(mktemp -d /run/box/$TEST_NAME.XXXXXX)
-WORK=$(mktemp -d /tmp/box-$TEST_NAME.XXXXXX)
-trap 'rm -rf "$WORK" "$STATE"' EXIT
-mkdir -p "$WORK/b"
-(cd "$WORK/b" && "$BOX" spec)
-jq --arg rootfs "$ROOTFS" '.root.path = $rootfs | .process.args = ["/bin/box-probe", "--json", "hostname", "pid"]
-    | .linux.resources = {"pids": {"limit": 50}}' "$WORK/b/config.json" > "$WORK/c.json"
-mv "$WORK/c.json" "$WORK/b/config.json"
+. "$(dirname "$0")/lib05.sh"
+bundle "$WORK/b" '.process.args = ["/bin/box-probe", "--json", "hostname", "pid"] | .linux.resources = {"pids": {"limit": 50}}'
 
 # 20 containers in parallel, each with its own id, namespaces and cgroup.
 for i in $(seq 20); do
