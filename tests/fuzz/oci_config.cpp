@@ -1,8 +1,8 @@
 // libFuzzer target for stage 05's config.json parser: any input either parses or throws
 // box::InputError; anything else (a crash, another exception, a sanitizer report) is a bug.
 //
-//   cmake -S . -B build-fuzz -DBOX_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ && cmake --build build-fuzz --target box-fuzz-oci
-//   build-fuzz/bin/box-fuzz-oci -max_total_time=60 tests/fuzz/corpus/
+// tests/fuzz/run.sh [SECONDS] builds it with clang++ and fuzzes (the CTest test fuzz-oci: 20 s);
+// for a longer run: tests/fuzz/run.sh 600
 #include "error.hpp"
 #include "oci.hpp"
 
