@@ -9,14 +9,14 @@ need_root
 need_rootfs
 need_cmd python3
 
-. "$(dirname "$0")/lib05.sh"
+box_setup
 # mountinfo_of OUT MOUNTPOINT: the mountinfo line of MOUNTPOINT in $OUT (a `cat /proc/self/mountinfo`).
 mountinfo_of() { printf '%s\n' "$OUT" | awk -v m="$1" '$5 == m' | tail -n 1; }
 
 # --- domainname; mounts with flags, propagation and a cgroup mount; rootfsPropagation ---
 mkdir -p "$WORK/data" && echo from-the-host > "$WORK/data/file"
 # (/home, /mnt, /srv: mount points the shared rootfs already has)
-bundle "$WORK/m" '.process.terminal = false | .domainname = "box.example" | .linux.rootfsPropagation = "shared"
+bundle "$WORK/m" '.domainname = "box.example" | .linux.rootfsPropagation = "shared"
     | .process.args = ["sh", "-c", "/bin/box-probe --json hostname files /srv/file /srv /home /mnt > /tmp/p; cat /srv/file /proc/self/mountinfo; tail -n 1 /tmp/p"]
     | .mounts += [{"destination": "/srv", "type": "bind", "source": ($work + "/data"), "options": ["rbind", "ro", "nosuid", "nodev"]},
                   {"destination": "/home", "type": "tmpfs", "source": "tmpfs", "options": ["noexec", "nosuid", "size=1m", "mode=0750", "shared"]},

@@ -9,7 +9,7 @@ need_rootfs
 need_cmd ip "apt-get install iproute2"
 need_cmd nsenter "apt-get install util-linux"
 
-. "$(dirname "$0")/lib05.sh"
+box_setup
 HOOK=$BOX_SRC/05-full-runtime/hooks/box-net
 # If box failed before its poststop hook could run (a broken build), undo the hook's leases and
 # links ourselves: the test must leave no box0 or veth behind either way.

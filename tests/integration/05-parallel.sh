@@ -6,7 +6,7 @@
 need_root
 need_rootfs
 
-. "$(dirname "$0")/lib05.sh"
+box_setup
 bundle "$WORK/b" '.process.args = ["/bin/box-probe", "--json", "hostname", "pid"] | .linux.resources = {"pids": {"limit": 50}}'
 
 # 20 containers in parallel, each with its own id, namespaces and cgroup.

@@ -68,27 +68,37 @@ finish() {
 }
 
 # Stage 05 tests: box_setup sets BOX, a --root STATE under /run/box and a WORK dir of this run
-# (removed at exit, after delete --force of every container left in STATE), `box` (box with
-# that --root) and `bundle DIR JQ-FILTER` (box spec's config.json on the shared rootfs, no
-# terminal, changed by FILTER).
+# (runs may overlap: each has its own), `box` (box with that --root) and
+# `bundle DIR JQ-FILTER [JQ-ARGS...]` (box spec's config.json on the shared rootfs, no terminal,
+# changed by FILTER; $rootfs and $work are set, JQ-ARGS may add more: --arg hook PATH). At exit,
+# every container left in STATE is deleted with --force, then what the test added with
+# `on_cleanup COMMAND` runs, and STATE and WORK are removed.
 box_setup() {
+    need_cmd jq
     BOX=$BIN/box
     mkdir -p /run/box
     STATE=$(mktemp -d /run/box/$TEST_NAME.XXXXXX)
     WORK=$(mktemp -d /tmp/box-$TEST_NAME.XXXXXX)
     chmod 755 "$WORK"  # reachable by a user namespace's root (an ordinary uid outside)
+    BOX_CLEANUPS=()
     trap box_cleanup EXIT
 }
+on_cleanup() { BOX_CLEANUPS+=("$1"); }
 box_cleanup() {
+    local id c
     for id in $("$BOX" --root "$STATE" list -f json 2>/dev/null | jq -r '.[].id'); do
         "$BOX" --root "$STATE" delete --force "$id" || true
     done
+    for c in ${BOX_CLEANUPS[@]+"${BOX_CLEANUPS[@]}"}; do eval "$c" || true; done
     rm -rf "$WORK" "$STATE"
 }
 box() { "$BOX" --root "$STATE" "$@"; }
 bundle() {
-    mkdir -p "$1"
-    (cd "$1" && "$BOX" spec)
-    jq --arg rootfs "$ROOTFS" ".root.path = \$rootfs | .process.terminal = false | $2" "$1/config.json" > "$1/c.json"
-    mv "$1/c.json" "$1/config.json"
+    local dir=$1 filter=$2
+    shift 2
+    mkdir -p "$dir"
+    (cd "$dir" && "$BOX" spec)
+    jq --arg rootfs "$ROOTFS" --arg work "$WORK" "$@" ".root.path = \$rootfs | .process.terminal = false | $filter" \
+        "$dir/config.json" > "$dir/c.json"
+    mv "$dir/c.json" "$dir/config.json"
 }
