@@ -4,6 +4,8 @@
 #include "narrate.hpp"
 
 #include <fmt/format.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -137,7 +139,17 @@ void StateDir::save(const ContainerState& s) const {
         out << stored_json(s).dump() << '\n';
         if (!out.flush()) throw SysError(errno ? errno : EIO, fmt::format("write(\"{}\")", tmp));
     }
-    check(::rename(tmp.c_str(), file("state.json").c_str()), fmt::format("rename(\"{}\", \"state.json\")", tmp));
+    // Swap the new file in and unlink the old one rather than rename(2) over it: ext4 writes a
+    // file renamed over another to disk at once (auto_da_alloc), and `delete` then waits to free
+    // its blocks (on a root mounted with discard, ~2 ms a save). Both are atomic for readers.
+    std::string path = file("state.json");
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) == 0) {
+        ::unlink(tmp.c_str());
+        return;
+    }
+    if (errno != ENOENT && errno != EINVAL)  // ENOENT: the first save; EINVAL: no exchange on this file system
+        throw SysError(errno, fmt::format("renameat2(\"{}\", \"state.json\", RENAME_EXCHANGE)", tmp));
+    check(::rename(tmp.c_str(), path.c_str()), fmt::format("rename(\"{}\", \"state.json\")", tmp));
 }
 
 std::string StateDir::live_status(const ContainerState& s) const {

@@ -63,7 +63,8 @@ public:
     const std::string& path() const noexcept { return path_; }
     std::string file(std::string_view name) const { return path_ + "/" + std::string(name); }
     ContainerState load() const;
-    /// Write state.json atomically (a temporary file renamed over it).
+    /// Write state.json atomically (a temporary file swapped in with renameat2(RENAME_EXCHANGE),
+    /// then unlinked; a plain rename the first time).
     void save(const ContainerState& s) const;
     /// The status now: "stopped" once the process is gone (or is a zombie, or its pid was
     /// reused), "created" while the exec fifo still exists, else "running".

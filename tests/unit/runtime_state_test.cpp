@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <vector>
 #include <filesystem>
 #include <string>
 
@@ -102,6 +103,25 @@ TEST_CASE("state directory: create, duplicate refused, open, remove; a failed cr
     }
     { auto dir = StateDir::create(root, "c2"); }  // no keep(): undone
     CHECK_FALSE(std::filesystem::exists(root + "/c2"));
+    std::filesystem::remove_all(root);
+}
+
+TEST_CASE("state directory: a second save replaces state.json and leaves no temporary file behind") {
+    auto root = temp_root();
+    auto dir = StateDir::create(root, "c");
+    ContainerState s;
+    s.id = "c";
+    s.bundle = "/first";
+    dir.save(s);  // nothing to replace yet
+    s.status = "created";
+    s.bundle = "/second";
+    dir.save(s);  // swapped in (RENAME_EXCHANGE), the old file unlinked
+    CHECK(dir.load().bundle == "/second");
+    CHECK(dir.load().status == "created");
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) names.push_back(e.path().filename().string());
+    CHECK(names == std::vector<std::string>{"state.json"});
+    dir.remove();
     std::filesystem::remove_all(root);
 }
 
