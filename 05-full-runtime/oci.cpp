@@ -370,6 +370,15 @@ Linux parse_linux(const At& a) {
     return l;
 }
 
+// hostname and domainname are set in the container's UTS namespace: it must be its own (new or
+// joined by path), or box would rename the host. (Sysctls: check_sysctl().)
+void check_namespaced(const At& top, const Config& c) {
+    for (auto key : {"hostname", "domainname"})
+        if (auto at = top.get(key); at && !at->str().empty() && !c.linux.find("uts"))
+            at->fail("needs the container's own uts namespace, or it would change the host's: "
+                     "add {\"type\": \"uts\"} to .linux.namespaces");
+}
+
 }  // namespace
 
 bool Mount::bind() const noexcept {
@@ -407,6 +416,7 @@ Config parse_config(std::string_view text, std::string_view source) {
     if (auto an = top.get("annotations"))
         for (const auto& [k, v] : an->object().items()) c.annotations[k] = an->need(k).str();
     if (auto l = top.get("linux")) c.linux = parse_linux(*l);
+    check_namespaced(top, c);
     return c;
 }
 

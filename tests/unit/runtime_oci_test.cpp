@@ -222,6 +222,16 @@ TEST_CASE("every invalid value is an error naming its JSON path") {
     CHECK(error_of(R"({"annotations": {"a": 1}})") == "config.json: .annotations.a: expected a string");
 }
 
+TEST_CASE("hostname and domainname need a uts namespace of the container's own, never the host's") {
+    CHECK(error_of(R"({"hostname": "h"})") ==
+          "config.json: .hostname: needs the container's own uts namespace, or it would change the host's: "
+          "add {\"type\": \"uts\"} to .linux.namespaces");
+    CHECK(error_of(R"({"domainname": "d", "linux": {"namespaces": [{"type": "pid"}]}})")
+              .starts_with("config.json: .domainname: needs the container's own uts namespace"));
+    CHECK(error_of(R"({"hostname": "h", "linux": {"namespaces": [{"type": "uts"}]}})") == "");
+    CHECK(error_of(R"({"hostname": "h", "linux": {"namespaces": [{"type": "uts", "path": "/proc/1/ns/uts"}]}})") == "");
+}
+
 TEST_CASE("missing required members and non-JSON input") {
     CHECK_THROWS_WITH_AS(oci::parse_config("{"), "config.json: not valid JSON", InputError);
     CHECK_THROWS_WITH_AS(oci::parse_config("[]"), "config.json: .: expected an object", InputError);
