@@ -127,8 +127,21 @@ void mount_one(int root, const oci::Mount& m, const std::string& bundle) {
 }
 
 // A device node: mknod where allowed, else (in a user namespace) a bind of the host's node.
+// A config device whose path is taken by something else is an error (the spec: MUST); what the
+// rootfs already has at a default device's path is left as it is.
+void check_existing_device(int dirfd, const std::string& name, mode_t type, dev_t dev, std::string_view entry) {
+    struct stat st{};
+    if (entry.empty() || (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == type &&
+                          (type == S_IFIFO || st.st_rdev == dev)))
+        return;
+    throw InputError(kExitBadData,
+                     fmt::format("config.json: {}: the rootfs has a file at its path that is not the device {}:{}", entry,
+                                 major(dev), minor(dev)),
+                     "remove that file from the rootfs, or change the entry's path");
+}
+
 void make_device(int root, const std::string& path, mode_t type, unsigned major, unsigned minor, mode_t mode,
-                 std::optional<uid_t> uid, std::optional<gid_t> gid) {
+                 std::optional<uid_t> uid, std::optional<gid_t> gid, std::string_view entry = {}) {
     auto slash = path.rfind('/');
     Fd dir = open_in_root(root, path.substr(0, slash), Make::Dir);
     Fd dirfd(check(::openat(dir.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), "open(\"/dev\")"));
@@ -140,7 +153,7 @@ void make_device(int root, const std::string& path, mode_t type, unsigned major,
         if (uid || gid) ::fchownat(dirfd.get(), name.c_str(), uid.value_or(-1), gid.value_or(-1), 0);
         return;
     }
-    if (errno == EEXIST) return;
+    if (errno == EEXIST) return check_existing_device(dirfd.get(), name, type, makedev(major, minor), entry);
     if (errno != EPERM) throw SysError(errno, call);
     Fd target = open_in_root(root, path, Make::File);
     auto bind = fmt::format("mount(\"{}\", \"{}\", NULL, MS_BIND)", path, path);
@@ -152,10 +165,11 @@ void default_devices(int root, const oci::Config& c) {
     for (auto d : {Dev{"/dev/null", 1, 3}, Dev{"/dev/zero", 1, 5}, Dev{"/dev/full", 1, 7},
                    Dev{"/dev/random", 1, 8}, Dev{"/dev/urandom", 1, 9}, Dev{"/dev/tty", 5, 0}})
         make_device(root, d.path, S_IFCHR, d.major, d.minor, 0666, std::nullopt, std::nullopt);
-    for (const auto& d : c.linux.devices) {
+    for (std::size_t i = 0; i < c.linux.devices.size(); ++i) {
+        const auto& d = c.linux.devices[i];
         mode_t type = d.type == "b" ? S_IFBLK : d.type == "p" ? S_IFIFO : S_IFCHR;
         make_device(root, d.path, type, static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor),
-                    d.file_mode.value_or(0666) & 07777, d.uid, d.gid);
+                    d.file_mode.value_or(0666) & 07777, d.uid, d.gid, fmt::format(".linux.devices[{}]", i));
     }
     Fd dev = open_in_root(root, "/dev", Make::Dir);
     Fd devfd(check(::openat(dev.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), "open(\"/dev\")"));

@@ -44,4 +44,18 @@ assert_eq 65 "$RC" "a sysctl of the whole machine is refused"
 assert_contains ".linux.sysctl.vm.swappiness: 'vm.swappiness' is not kept apart by any namespace" "$OUT" "and named"
 assert_eq "" "$(ls "$STATE")" "nothing is left of the refused containers"
 
+# --- linux.devices: a file at the path that is not the device is an error (DevicesFileNotMatch) ---
+# box used to keep whatever was there (a plain file stood in for /dev/null). The bundle's own
+# rootfs: a copy of the shared one, with a plain file where the config wants a device.
+mkdir -p "$WORK/dev" && cp -a "$ROOTFS" "$WORK/dev/rootfs" && echo "not a device" > "$WORK/dev/rootfs/home/boxdev"
+bundle "$WORK/dev" '.root.path = "rootfs" | .process.args = ["/bin/box-probe", "--json", "files", "/home/boxdev"]
+    | .linux.devices = [{"path": "/dev/boxnull", "type": "c", "major": 1, "minor": 3}, {"path": "/home/boxdev", "type": "c", "major": 1, "minor": 3}]'
+run_rc box run --bundle "$WORK/dev" "$TEST_NAME-dev"
+assert_eq 65 "$RC" "a plain file where linux.devices wants a device is refused"
+assert_eq "box: error: config.json: .linux.devices[1]: the rootfs has a file at its path that is not the device 1:3" \
+    "$(head -n 1 <<<"$OUT")" "the error names the entry"
+rm "$WORK/dev/rootfs/home/boxdev" && mknod -m 666 "$WORK/dev/rootfs/home/boxdev" c 1 3
+run_rc box run --bundle "$WORK/dev" "$TEST_NAME-dev2"
+assert_eq "0 char 1:3" "$RC $(json '.files.files["/home/boxdev"] | "\(.type) \(.dev)"')" "the same device already there is fine"
+
 finish

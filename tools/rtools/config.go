@@ -157,6 +157,16 @@ func vDevices(t *tap) {
 	g.AddDevice(rspec.LinuxDevice{Path: "/dev/rtools-loop", Type: "b", Major: 7, Minor: 100})
 	g.AddDevice(rspec.LinuxDevice{Path: "/dev/rtools-fifo", Type: "p"})
 	runInside(t, g, nil)
+
+	// A file at a device's path that is not that device: create fails.
+	b := current.bundle()
+	os.WriteFile(filepath.Join(b, "rootfs/rtools-file"), []byte("not a device"), 0644)
+	g = defaultGenerator()
+	g.AddDevice(rspec.LinuxDevice{Path: "/rtools-file", Type: "c", Major: 1, Minor: 3})
+	save(g, b)
+	c := current.container(b)
+	err := c.create()
+	t.spec(err != nil, specerror.DevicesFileNotMatch, "create fails when a file at a device's path is not that device", errText(err))
 }
 
 func vUserns(t *tap) {
