@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include <array>
+#include <cctype>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -370,6 +371,29 @@ Linux parse_linux(const At& a) {
     return l;
 }
 
+// ociVersion is a SemVer 2.0 version (MAJOR.MINOR.PATCH[-pre][+build]) of runtime-spec 1.x: the
+// spec wants an error for an invalid value rather than a guess.
+void check_version(const At& at, const std::string& v) {
+    std::size_t i = 0;
+    auto number = [&] {
+        std::size_t start = i;
+        while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
+        return i > start && (v[start] != '0' || i == start + 1);  // no leading zero
+    };
+    auto suffix = [&](char lead) {  // -pre or +build: dot-separated [0-9A-Za-z-]+
+        if (i == v.size() || v[i] != lead) return true;
+        for (std::size_t start = ++i;; start = ++i) {
+            while (i < v.size() && (std::isalnum(static_cast<unsigned char>(v[i])) || v[i] == '-')) ++i;
+            if (i == start) return false;
+            if (i == v.size() || v[i] != '.') return true;
+        }
+    };
+    bool ok = number() && i < v.size() && v[i++] == '.' && number() && i < v.size() && v[i++] == '.' && number() &&
+              suffix('-') && suffix('+') && i == v.size();
+    if (!ok) at.fail(fmt::format("'{}' is not a version: expected MAJOR.MINOR.PATCH, e.g. \"{}\"", v, kOciVersion));
+    if (!v.starts_with("1.")) at.fail(fmt::format("'{}': box implements runtime-spec 1.x", v));
+}
+
 // hostname and domainname are set in the container's UTS namespace: it must be its own (new or
 // joined by path), or box would rename the host. (Sysctls: check_sysctl().)
 void check_namespaced(const At& top, const Config& c) {
@@ -403,6 +427,7 @@ Config parse_config(std::string_view text, std::string_view source) {
     top.object();
     Config c;
     c.oci_version = top.need("ociVersion").str();
+    check_version(top.need("ociVersion"), c.oci_version);
     c.process = parse_process(top.need("process"));
     auto root = top.need("root");
     root.object();

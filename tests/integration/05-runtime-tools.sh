@@ -18,7 +18,7 @@ RTOOLS=$BOX_BUILD/bin/box-rtools
 
 # The validations run here: all of box-rtools's.
 RUN=(create start state kill kill_no_effect killsig delete delete_resources pidfile
-     config_updates_without_affect default hostname process process_user process_rlimits
+     config_updates_without_affect misc_props default hostname process process_user process_rlimits
      process_capabilities process_oom_score_adj root_readonly_true mounts linux_masked_paths
      linux_readonly_paths linux_sysctl linux_devices linux_uid_mappings linux_rootfs_propagation
      linux_ns_nopath linux_ns_itype linux_ns_path spec)
@@ -34,7 +34,7 @@ RUN=(create start state kill kill_no_effect killsig delete delete_resources pidf
 #   net_cls/net_prio are controllers box does not drive.
 # - linux_process_apparmor_profile, linux_mount_label, SELinux labels: this kernel has neither
 #   AppArmor nor SELinux (box refuses those fields clearly: 05-lifecycle).
-# - linux_seccomp, process_capabilities_fail, misc_props, linux_intelRdt: not ported (seccomp is
+# - linux_seccomp, process_capabilities_fail, linux_intelRdt: not ported (seccomp is
 #   tested by 04-seccomp and 05-lifecycle; no Intel RDT here).
 #
 # "not ok" lines that are known and justified (a regular expression of the line | why):

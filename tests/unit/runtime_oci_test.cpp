@@ -5,6 +5,8 @@
 #include "error.hpp"
 #include "oci.hpp"
 
+#include <fmt/format.h>
+
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -230,6 +232,16 @@ TEST_CASE("hostname and domainname need a uts namespace of the container's own, 
               .starts_with("config.json: .domainname: needs the container's own uts namespace"));
     CHECK(error_of(R"({"hostname": "h", "linux": {"namespaces": [{"type": "uts"}]}})") == "");
     CHECK(error_of(R"({"hostname": "h", "linux": {"namespaces": [{"type": "uts", "path": "/proc/1/ns/uts"}]}})") == "");
+}
+
+TEST_CASE("ociVersion is a version of runtime-spec 1.x") {
+    for (auto v : {"1.0.0", "1.0.2", "1.0.2-dev", "1.2.0", "1.1.0-rc.1+build.5"})
+        CHECK_MESSAGE(error_of(fmt::format(R"({{"ociVersion": "{}"}})", v)) == "", v);
+    CHECK(error_of(R"({"ociVersion": "invalid"})") ==
+          "config.json: .ociVersion: 'invalid' is not a version: expected MAJOR.MINOR.PATCH, e.g. \"1.0.2\"");
+    for (auto v : {"1.0", "1.0.2.", "01.0.2", "1.0.2-", "1.0.2-a..b", "1.0.2 ", "v1.0.2", ""})
+        CHECK_MESSAGE(error_of(fmt::format(R"({{"ociVersion": "{}"}})", v)).find("is not a version") != std::string::npos, v);
+    CHECK(error_of(R"({"ociVersion": "2.0.0"})") == "config.json: .ociVersion: '2.0.0': box implements runtime-spec 1.x");
 }
 
 TEST_CASE("missing required members and non-JSON input") {

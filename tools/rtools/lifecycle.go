@@ -4,6 +4,7 @@ package main
 // kill, delete and the pid file, after the upstream programs of the same names.
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -313,4 +314,30 @@ func vConfigUpdates(t *tap) {
 	c.waitStatus(waitLong, rspec.StateStopped)
 	t.spec(ran() == "before\n", specerror.ConfigUpdatesWithoutAffect, "changes to config.json after create do not affect the container",
 		fmt.Sprintf("/ran: %q", ran()))
+}
+
+// vMiscProps: unknown properties and annotation keys are no error; an invalid value is.
+func vMiscProps(t *tap) {
+	b := current.bundle()
+	run := func(edit func(map[string]interface{})) error {
+		g := defaultGenerator()
+		save(g, b)
+		data, _ := os.ReadFile(filepath.Join(b, "config.json"))
+		var doc map[string]interface{}
+		if err := json.Unmarshal(data, &doc); err != nil {
+			fatal(err)
+		}
+		edit(doc)
+		data, _ = json.Marshal(doc)
+		os.WriteFile(filepath.Join(b, "config.json"), data, 0644)
+		c := current.container(b)
+		_, err := c.run("run", "--bundle", b, c.id)
+		return err
+	}
+	err := run(func(d map[string]interface{}) { d["annotations"] = map[string]string{"org.boxkit.rtools.unknown": ""} })
+	t.spec(err == nil, specerror.AnnotationsKeyIgnoreUnknown, "an unknown annotation key is no error", errText(err))
+	err = run(func(d map[string]interface{}) { d["unknown"] = "unknown" })
+	t.spec(err == nil, specerror.ExtensibilityIgnoreUnknownProp, "an unknown property is no error", errText(err))
+	err = run(func(d map[string]interface{}) { d["ociVersion"] = "invalid" })
+	t.spec(err != nil, specerror.ValidValues, "an invalid ociVersion is an error", errText(err))
 }

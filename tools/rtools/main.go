@@ -59,7 +59,7 @@ var validations = map[string]func(t *tap){
 	// lifecycle.go: the operations and the lifecycle
 	"create": vCreate, "start": vStart, "state": vState, "kill": vKill, "kill_no_effect": vKillNoEffect,
 	"killsig": vKillSig, "delete": vDelete, "delete_resources": vDeleteResources, "pidfile": vPidfile,
-	"config_updates_without_affect": vConfigUpdates,
+	"config_updates_without_affect": vConfigUpdates, "misc_props": vMiscProps,
 	// config.go: config.json's properties, checked inside (inside.go) or from the host
 	"default": vDefault, "hostname": vHostname, "process": vProcess, "process_user": vProcessUser,
 	"process_rlimits": vRlimits, "process_capabilities": vCaps, "process_oom_score_adj": vOOMScoreAdj,
