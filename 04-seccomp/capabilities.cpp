@@ -110,13 +110,21 @@ CapMask all_capabilities() {
     return last >= 63 ? ~CapMask{0} : (bit(last + 1) - 1);
 }
 
-CapMask own_bounding_set() {
+CapSets own_capability_sets() {
+    CapSets s{all_capabilities(), 0, 0, 0, 0};
     std::ifstream in("/proc/self/status");
     std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("CapBnd:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
-    return all_capabilities();
+    auto field = [&](const char* name, CapMask& out) {
+        if (line.rfind(name, 0) == 0) out = std::stoull(line.substr(7), nullptr, 16);
+    };
+    while (std::getline(in, line)) {
+        field("CapBnd:", s.bounding), field("CapPrm:", s.permitted), field("CapEff:", s.effective);
+        field("CapInh:", s.inheritable), field("CapAmb:", s.ambient);
+    }
+    return s;
 }
+
+CapMask own_bounding_set() { return own_capability_sets().bounding; }
 
 CapSets container_cap_sets(CapMask kept) { return {kept, kept, kept, 0, 0}; }
 
@@ -135,7 +143,9 @@ void switch_user(const UserIds& u) {
     explain(Step::SetUid, fmt::format("setresuid({0}, {0}, {0})", u.uid));
     // Keep the permitted set across the uid change; capset() below sets the final sets.
     check(::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(PR_SET_KEEPCAPS, 1)");
-    check(::setgroups(u.groups.size(), u.groups.data()), "setgroups()");
+    // In a user namespace whose setgroups is denied (a rootless one) only an empty list may fail.
+    if (::setgroups(u.groups.size(), u.groups.data()) != 0 && !(errno == EPERM && u.groups.empty()))
+        throw SysError(errno, "setgroups()");
     check(::setresgid(u.gid, u.gid, u.gid), fmt::format("setresgid({0}, {0}, {0})", u.gid));
     check(::setresuid(u.uid, u.uid, u.uid), fmt::format("setresuid({0}, {0}, {0})", u.uid));
     check(::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0), "prctl(PR_SET_KEEPCAPS, 0)");

@@ -54,6 +54,9 @@ struct CapSets {
     CapMask bounding = 0, permitted = 0, effective = 0, inheritable = 0, ambient = 0;
 };
 
+/// This process's five sets now (/proc/self/status).
+CapSets own_capability_sets();
+
 /// The sets for a container that keeps @p kept: bounding = permitted = effective = kept;
 /// inheritable and ambient empty (as Docker and podman do since CVE-2022-24769).
 CapSets container_cap_sets(CapMask kept);

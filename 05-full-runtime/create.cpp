@@ -24,41 +24,51 @@ namespace box {
 
 namespace {
 
-// Parent-to-child "go on" pipe: the child waits until the parent has written its id maps.
-struct ReleasePipe {
-    Fd read, write;
-    ReleasePipe() {
-        int fds[2];
-        check(::pipe2(fds, O_CLOEXEC), "pipe2(O_CLOEXEC)");
-        read = Fd(fds[0]);
-        write = Fd(fds[1]);
+// The parent and the child take turns over two pipes. The child waits for "go on" (its id maps
+// are written; later: the createRuntime hooks have run); the parent waits for "your turn" (the
+// child's mounts are made, before pivot_root: the hooks' moment) or for the child's error.
+struct TurnPipes {
+    Fd to_child_r, to_child_w, to_parent_r, to_parent_w;
+    TurnPipes() {
+        int a[2], b[2];
+        check(::pipe2(a, O_CLOEXEC), "pipe2(O_CLOEXEC)");
+        check(::pipe2(b, O_CLOEXEC), "pipe2(O_CLOEXEC)");
+        to_child_r = Fd(a[0]), to_child_w = Fd(a[1]), to_parent_r = Fd(b[0]), to_parent_w = Fd(b[1]);
     }
-    void release() { explain(Step::SyncRelease, "write(sync pipe)"); check(static_cast<int>(::write(write.get(), "1", 1)), "write(sync pipe)"); write.close(); }
-    void wait() {
-        write.close();
+    // Parent: let the child go on; it learns its pid as the host sees it (the state's pid).
+    void release(pid_t pid) {
+        explain(Step::SyncRelease, "write(sync pipe)");
+        check(static_cast<int>(::write(to_child_w.get(), &pid, sizeof pid)), "write(sync pipe)");
+    }
+    // Parent: wait for the child's turn signal; if it died first, rethrow its error.
+    void wait_child(ErrorPipe& errors, pid_t pid) {
+        to_parent_w.close();
         char c;
-        if (::read(read.get(), &c, 1) != 1) throw InputError(kExitFailure, "box create went away before releasing the container");
-        read.close();
+        if (::read(to_parent_r.get(), &c, 1) == 1) return;
+        errors.receive(pid);
+        throw InputError(kExitFailure, "the container process died during its set-up");
+    }
+    // Child: wait for "go on"; returns the pid the parent sent.
+    pid_t wait() {
+        to_child_w.close();
+        to_parent_r.close();
+        pid_t pid = 0;
+        if (::read(to_child_r.get(), &pid, sizeof pid) != sizeof pid)
+            throw InputError(kExitFailure, "box create went away before releasing the container");
+        return pid;
+    }
+    // Child: hand the turn to the parent and wait until it gives it back.
+    void parents_turn() {
+        check(static_cast<int>(::write(to_parent_w.get(), "h", 1)), "write(sync pipe)");
+        wait();
     }
 };
 
 // Refuse, before anything is made, what this build of box cannot do (clearly, not silently).
 void check_supported(const oci::Config& c, const CreateOptions& o) {
-    auto refuse = [](std::string what, std::string hint) { throw InputError(kExitUnavailable, std::move(what), std::move(hint)); };
-    if (c.process.terminal && o.console_socket.empty())
-        throw InputError(kExitUsage, "config.json: .process.terminal is true but no --console-socket was given",
-                         "give --console-socket SOCKET (engines do), or set \"terminal\": false");
-    if (!c.hooks.create_container.empty() || !c.hooks.start_container.empty())
-        refuse("config.json: .hooks: createContainer and startContainer hooks are not supported by box yet",
-               "use createRuntime (or prestart) and poststart hooks");
-    if (!c.process.apparmor_profile.empty())
-        refuse("config.json: .process.apparmorProfile: this kernel has no AppArmor (LSMs: /sys/kernel/security/lsm)",
-               "remove apparmorProfile (podman: --security-opt apparmor=unconfined)");
-    if (!c.process.selinux_label.empty() || !c.linux.mount_label.empty())
-        refuse("config.json: .process.selinuxLabel: this kernel has no SELinux", "remove selinuxLabel and mountLabel");
-    if (auto* p = c.linux.find("pid"); p && !p->path.empty())
-        refuse("config.json: .linux.namespaces: joining a pid namespace by path is not supported by box yet",
-               "drop the path to get a new pid namespace");
+    check_process(c.process, !o.console_socket.empty(), "config.json: .process");
+    if (!c.linux.mount_label.empty())
+        throw InputError(kExitUnavailable, "config.json: .linux.mountLabel: this kernel has no SELinux", "remove mountLabel");
 }
 
 std::string absolute(const std::string& path, std::string_view what) {
@@ -85,9 +95,36 @@ int new_namespace_flags(const oci::Config& c) {
     return flags;
 }
 
+// A pid namespace holds only processes forked after setns(2) into it: a helper joins it (a user
+// namespace named by path first, for the right to) and clones the container process as box's
+// own child (CLONE_PARENT), then exits. Returns the container process's pid.
+pid_t clone_in_joined_pid_namespace(const oci::Config& c, int flags, ErrorPipe& errors, const std::function<void()>& fn) {
+    int fds[2];
+    check(::pipe2(fds, O_CLOEXEC), "pipe2(O_CLOEXEC)");
+    Fd r(fds[0]), w(fds[1]);
+    pid_t helper = fork_child(errors, [&] {
+        join_pid_namespace(c);                   // (user first) setns(CLONE_NEWPID): for our children
+        explain(Step::Clone, fmt::format("clone({:#x}|CLONE_PARENT|SIGCHLD)", flags));
+        auto pid = static_cast<pid_t>(::syscall(SYS_clone, flags | CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+        check(pid, fmt::format("clone({:#x}|CLONE_PARENT) (the namespaces in config.json)", flags));
+        if (pid == 0) child_main(errors, fn);
+        [[maybe_unused]] auto n = ::write(w.get(), &pid, sizeof pid);
+        ::_exit(0);
+    });
+    w.close();
+    pid_t pid = 0;
+    if (::read(r.get(), &pid, sizeof pid) != sizeof pid) {
+        errors.receive(helper);                  // the helper's error: it never cloned
+        throw InputError(kExitFailure, "the process joining the pid namespace died");
+    }
+    ::waitpid(helper, nullptr, 0);
+    return pid;
+}
+
 // clone(2) the container process into its new namespaces; it runs @p fn and never returns.
 pid_t clone_container(const oci::Config& c, ErrorPipe& errors, const std::function<void()>& fn) {
     int flags = new_namespace_flags(c);
+    if (auto* p = c.linux.find("pid"); p && !p->path.empty()) return clone_in_joined_pid_namespace(c, flags, errors, fn);
     explain(Step::Clone, fmt::format("clone({:#x}|SIGCHLD)", flags));
     pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
     check(pid, fmt::format("clone({:#x}) (the namespaces in config.json)", flags));
@@ -153,6 +190,33 @@ std::unique_ptr<CgroupDriver> make_cgroup(const oci::Config& c, const std::strin
     return driver;
 }
 
+// In the child, after release: every step between clone and the user's program.
+void container_in_child(const oci::Config& c, const CreateOptions& o, const std::string& rootfs, ContainerState state,
+                        ErrorPipe& errors, TurnPipes& sync, const Fd& fifo, const Fd& console,
+                        const std::optional<SeccompFilter>& seccomp) {
+    join_namespaces(c);                          // setns(2) into namespaces named by path
+    become_userns_root(c);                       // uid/gid 0 of a user namespace, mapped outside
+    set_hostname(c);                             // in the new uts namespace
+    prepare_rootfs(c, rootfs);                   // mounts, devices and /dev links, still outside
+    sync.parents_turn();                         // box create runs the prestart and createRuntime hooks
+    run_hooks(c.hooks.create_container, state_json(state), "createContainer");  // in our namespaces, before pivot_root
+    switch_root(rootfs, o.no_pivot);             // pivot_root: the rootfs becomes '/'
+    apply_sysctl(c);                             // before /proc/sys turns read-only
+    finish_rootfs(c);                            // masked and read-only paths, a read-only root
+    if (c.process.terminal) setup_terminal(c.process, console);  // the pty master goes to the engine
+    apply_limits(c.process);                     // rlimits, oom_score_adj
+    secure_process(c.process, seccomp);          // user, capabilities, no_new_privs, seccomp (stage 04)
+    ::syscall(SYS_close_range, 3 + o.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);  // no fd of ours leaks in
+    auto program = find_program(c.process);      // a missing program fails `create`, not `start`
+    errors.done();                               // create returns: the container is "created"
+    Fd started = wait_for_start(fifo);           // blocks until `box start`
+    state.status = "created";
+    run_start_hooks(c.hooks.start_container, state_json(state), started);  // inside, before the program
+    exec_process(c.process, program);            // become the user's program
+}
+
+}  // namespace
+
 // linux.seccomp through stage 04's loader, built before anything is started (names this
 // libseccomp does not know are skipped, as runc and crun do for engines' profiles).
 std::optional<SeccompFilter> seccomp_filter(const oci::Config& c) {
@@ -177,30 +241,17 @@ void write_pid_file(const std::string& path, pid_t pid) {
     check(::rename(tmp.c_str(), path.c_str()), fmt::format("rename(\"{}\", \"{}\")", tmp, path));
 }
 
-// In the child, after release: every step between clone and the user's program.
-void container_in_child(const oci::Config& c, const CreateOptions& o, const std::string& rootfs, ErrorPipe& errors,
-                        const Fd& fifo, const Fd& console, const std::optional<SeccompFilter>& seccomp) {
-    join_namespaces(c);                          // setns(2) into namespaces named by path
-    become_userns_root(c);                       // uid/gid 0 of a user namespace, mapped outside
-    set_hostname(c);                             // in the new uts namespace
-    prepare_rootfs(c, rootfs);                   // mounts, devices and /dev links, still outside
-    switch_root(rootfs, o.no_pivot);             // pivot_root: the rootfs becomes '/'
-    apply_sysctl(c);                             // before /proc/sys turns read-only
-    finish_rootfs(c);                            // masked and read-only paths, a read-only root
-    if (c.process.terminal) setup_terminal(c.process, console);  // the pty master goes to the engine
-    apply_limits(c.process);                     // rlimits, oom_score_adj
-    bool nnp = c.process.no_new_privileges;      // without no_new_privs, loading needs CAP_SYS_ADMIN: load first
-    if (seccomp && !nnp) { explain(Step::SeccompLoad, "seccomp(SECCOMP_SET_MODE_FILTER)"); seccomp->load(); }
-    set_user_and_capabilities(c.process);        // groups, gid, uid, capabilities, no_new_privs
-    if (seccomp && nnp) { explain(Step::SeccompLoad, "seccomp(SECCOMP_SET_MODE_FILTER)"); seccomp->load(); }
-    ::syscall(SYS_close_range, 3 + o.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);  // no fd of ours leaks in
-    auto program = find_program(c.process);      // a missing program fails `create`, not `start`
-    errors.done();                               // create returns: the container is "created"
-    wait_for_start(fifo);                        // blocks until `box start`
-    exec_process(c.process, program);            // become the user's program
+void check_process(const oci::Process& p, bool console_socket, std::string_view where) {
+    auto refuse = [](std::string what, std::string hint) { throw InputError(kExitUnavailable, std::move(what), std::move(hint)); };
+    if (p.terminal && !console_socket)
+        throw InputError(kExitUsage, fmt::format("{}.terminal is true but no --console-socket was given", where),
+                         "give --console-socket SOCKET (engines do), or set \"terminal\": false");
+    if (!p.apparmor_profile.empty())
+        refuse(fmt::format("{}.apparmorProfile: this kernel has no AppArmor (LSMs: /sys/kernel/security/lsm)", where),
+               "remove apparmorProfile (podman: --security-opt apparmor=unconfined)");
+    if (!p.selinux_label.empty())
+        refuse(fmt::format("{}.selinuxLabel: this kernel has no SELinux", where), "remove selinuxLabel");
 }
-
-}  // namespace
 
 pid_t create_container(const Globals& g, const CreateOptions& opt) {
     CreateOptions o = opt;
@@ -209,8 +260,9 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     check_supported(config, o);                           // refuse clearly what box cannot do here
     auto seccomp = seccomp_filter(config);                // stage 04's filter, built (and checked) now
     auto rootfs = absolute(config.root_path[0] == '/' ? config.root_path : o.bundle + "/" + config.root_path, "root.path");
-    auto dir = StateDir::create(g.root, o.id);            // ROOT/ID, locked: a duplicate id is refused
     ContainerState state;
+    Cleanup poststop;                                     // armed at createRuntime: a failure then runs poststop, last
+    auto dir = StateDir::create(g.root, o.id);            // ROOT/ID, locked: a duplicate id is refused
     state.id = o.id, state.bundle = o.bundle, state.annotations = config.annotations;
     state.rootfs = rootfs, state.created = rfc3339_now();
     state.cgroup = o.id;                                  // recorded first: delete removes it (if made) whatever happens
@@ -221,24 +273,29 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     if (!cgroup) state.cgroup.clear();
     Fd console = o.console_socket.empty() ? Fd() : connect_console_socket(o.console_socket);
     ErrorPipe errors;                                     // the child's failure comes back here
-    ReleasePipe sync;                                     // the child waits until its id maps are written
+    TurnPipes sync;                                       // the child waits for its id maps, then for the hooks
     pid_t pid = clone_container(config, errors, [&] {    // --- in the child, in its new namespaces ---
         dir.close_in_child();                             // the state lock stays with `box create`
-        sync.wait();
-        container_in_child(config, o, rootfs, errors, fifo, console, seccomp);
+        state.pid = sync.wait();                          // its id maps are written; its pid as the host sees it
+        container_in_child(config, o, rootfs, state, errors, sync, fifo, console, seccomp);
     });
     Cleanup kill_child{[pid] { ::kill(pid, SIGKILL); ::waitpid(pid, nullptr, 0); }};
     if (cgroup) cgroup->join(pid);                        // the child is in its cgroup before it runs anything
     write_id_maps_from_parent(pid, config);               // uid_map/gid_map of a new user namespace
-    sync.release();                                       // the child may go on
-    errors.receive(pid);                                  // rethrows the child's error; else it waits on the fifo
+    sync.release(pid);                                    // the child may go on: mounts, up to pivot_root
     state.pid = pid;
     state.pid_start = process_start_time(pid);
+    sync.wait_child(errors, pid);                         // its mounts are made (or its error is rethrown)
+    dir.save(state);                                      // still "creating", now with its pid
+    poststop = Cleanup{[&config, state] { run_poststop_hooks(config, state); }};
+    run_hooks(config.hooks.prestart, state_json(state), "prestart");            // deprecated: where createRuntime runs
+    run_hooks(config.hooks.create_runtime, state_json(state), "createRuntime"); // in box's namespaces, before pivot_root
+    sync.release(pid);                                    // the child: createContainer hooks, pivot_root, the rest
+    errors.receive(pid);                                  // rethrows the child's error; else it waits on the fifo
     state.status = "created";
-    dir.save(state);                                      // status "created", with its pid
-    run_hooks(config.hooks.prestart, state_json(state), "prestart");
-    run_hooks(config.hooks.create_runtime, state_json(state), "createRuntime");
+    dir.save(state);                                      // status "created"
     write_pid_file(o.pid_file, pid);                      // the engine reads the pid from here
+    poststop.dismiss();
     kill_child.dismiss();
     remove_cgroup.dismiss();
     dir.keep();
@@ -267,6 +324,7 @@ void start_container(const Globals& g, const std::string& id) {
     ::unlink(path.c_str());                               // no fifo: the container counts as running
     state.status = "running";
     dir.save(state);
+    wait_for_exec(fifo, id);                              // its startContainer hooks ran and it exec'd its program
     try {
         run_hooks(oci::load_config(state.bundle).hooks.poststart, state_json(state), "poststart");
     } catch (const std::exception& e) {  // the spec: a failed poststart hook is logged, the container runs on

@@ -1,8 +1,10 @@
 #include "inside.hpp"
+#include "runtime.hpp"
 
 #include "error.hpp"
 #include "narrate.hpp"
 #include "rootfs.hpp"
+#include "security.hpp"
 
 #include <fmt/format.h>
 #include <grp.h>
@@ -182,18 +184,40 @@ void default_devices(int root, const oci::Config& c) {
 
 }  // namespace
 
+namespace {
+
+void join(const oci::Namespace& n) {
+    Fd fd(check(::open(n.path.c_str(), O_RDONLY | O_CLOEXEC), fmt::format("open(\"{}\")", n.path)));
+    auto call = fmt::format("setns(\"{}\", {})", n.path, n.type);
+    explain(Step::JoinNamespace, call);
+    check(::setns(fd.get(), n.flag), call);
+}
+
+// The user namespace named by path, unless this process is in it already (setns(2) refuses that).
+void join_user_namespace(const oci::Config& c) {
+    auto* u = c.linux.find("user");
+    if (!u || u->path.empty()) return;
+    struct stat want{}, have{};
+    if (::stat(u->path.c_str(), &want) == 0 && ::stat("/proc/self/ns/user", &have) == 0 && want.st_ino == have.st_ino &&
+        want.st_dev == have.st_dev)
+        return;
+    join(*u);
+}
+
+}  // namespace
+
 void join_namespaces(const oci::Config& c) {
-    // The user namespace first: joining it gives the capabilities the other joins need.
-    auto join = [](const oci::Namespace& n) {
-        Fd fd(check(::open(n.path.c_str(), O_RDONLY | O_CLOEXEC), fmt::format("open(\"{}\")", n.path)));
-        auto call = fmt::format("setns(\"{}\", {})", n.path, n.type);
-        explain(Step::JoinNamespace, call);
-        check(::setns(fd.get(), n.flag), call);
-    };
     in_context("joining the namespaces config.json names by path", [&] {
-        if (auto* u = c.linux.find("user"); u && !u->path.empty()) join(*u);
+        join_user_namespace(c);  // first: joining it gives the capabilities the other joins need
         for (const auto& n : c.linux.namespaces)
             if (!n.path.empty() && n.type != "user" && n.type != "pid") join(n);
+    });
+}
+
+void join_pid_namespace(const oci::Config& c) {
+    in_context("joining the pid namespace config.json names by path", [&] {
+        join_user_namespace(c);
+        join(*c.linux.find("pid"));
     });
 }
 
@@ -365,52 +389,45 @@ void apply_limits(const oci::Process& p) {
     }
 }
 
+namespace {
+
+CapMask cap_mask(const std::vector<int>& caps) {
+    CapMask m = 0;
+    for (int cap : caps) m |= CapMask{1} << cap;
+    return m;
+}
+
+// process.capabilities as stage 04's five sets; without it, the sets this process has now.
+CapSets process_cap_sets(const oci::Process& p) {
+    if (!p.capabilities) return own_capability_sets();
+    const auto& c = *p.capabilities;
+    CapSets s{cap_mask(c.bounding), cap_mask(c.permitted), cap_mask(c.effective), cap_mask(c.inheritable), 0};
+    // The kernel raises an ambient capability only if it is permitted and inheritable; like runc,
+    // box skips the others (runc spec lists ambient caps with no inheritable set).
+    for (int cap : c.ambient) {
+        if (s.permitted & s.inheritable & (CapMask{1} << cap)) s.ambient |= CapMask{1} << cap;
+        else explain_note(fmt::format("ambient {} skipped: not in the inheritable set", oci::capability_name(cap)));
+    }
+    return s;
+}
+
+}  // namespace
+
 void set_user_and_capabilities(const oci::Process& p) {
     in_context("switching to the container's user and capabilities", [&] {
-        const auto& caps = p.capabilities;
-        if (caps) {
-            int last = 40;
-            std::ifstream("/proc/sys/kernel/cap_last_cap") >> last;
-            explain(Step::CapBounding, "prctl(PR_CAPBSET_DROP, ...)");
-            for (int cap = 0; cap <= last; ++cap)
-                if (std::find(caps->bounding.begin(), caps->bounding.end(), cap) == caps->bounding.end())
-                    check(::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), fmt::format("prctl(PR_CAPBSET_DROP, {})", cap));
-            check(::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(PR_SET_KEEPCAPS, 1)");
-        }
         const auto& u = p.user;
-        std::vector<gid_t> groups(u.additional_gids.begin(), u.additional_gids.end());
-        // In a user namespace whose setgroups is denied only an empty list is fine to skip.
-        if (::setgroups(groups.size(), groups.data()) != 0 && !(errno == EPERM && groups.empty()))
-            throw SysError(errno, "setgroups()");
-        auto ids = fmt::format("setresgid({0}, {0}, {0}) + setresuid({1}, {1}, {1})", u.gid, u.uid);
-        explain(Step::SetUid, ids);
-        check(::setresgid(u.gid, u.gid, u.gid), fmt::format("setresgid({})", u.gid));
-        check(::setresuid(u.uid, u.uid, u.uid), fmt::format("setresuid({})", u.uid));
+        UserIds user{u.uid, u.gid, std::vector<gid_t>(u.additional_gids.begin(), u.additional_gids.end())};
+        drop_privileges(process_cap_sets(p), user);  // stage 04: bounding set, user, capset, ambient
         if (u.umask) ::umask(*u.umask);
-        if (caps) {
-            check(::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0), "prctl(PR_SET_KEEPCAPS, 0)");
-            __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
-            __user_cap_data_struct data[2] = {};
-            auto fill = [&](const std::vector<int>& set, __u32 __user_cap_data_struct::*field) {
-                for (int cap : set) data[cap / 32].*field |= 1u << (cap % 32);
-            };
-            fill(caps->effective, &__user_cap_data_struct::effective);
-            fill(caps->permitted, &__user_cap_data_struct::permitted);
-            fill(caps->inheritable, &__user_cap_data_struct::inheritable);
-            explain(Step::CapDrop, "capset(effective, permitted, inheritable)");
-            check(static_cast<int>(::syscall(SYS_capset, &hdr, data)), "capset()");
-            explain(Step::CapAmbient, "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, ...)");
-            // The kernel raises an ambient capability only if it is permitted and inheritable;
-            // like runc, box skips the others (runc spec lists ambient caps with no inheritable set).
-            for (int cap : caps->ambient)
-                if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
-                    explain_note(fmt::format("ambient {} skipped: not in the inheritable set", oci::capability_name(cap)));
-        }
-        if (p.no_new_privileges) {
-            explain(Step::NoNewPrivs, "prctl(PR_SET_NO_NEW_PRIVS, 1)");
-            check(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS, 1)");
-        }
+        if (p.no_new_privileges) set_no_new_privs(); // stage 04
     });
+}
+
+void secure_process(const oci::Process& p, const std::optional<SeccompFilter>& seccomp) {
+    // As stage 04's secure_in_child(): without no_new_privs, loading needs CAP_SYS_ADMIN: first.
+    if (seccomp && !p.no_new_privileges) seccomp->load();
+    set_user_and_capabilities(p);                    // groups, gid, uid, capabilities, no_new_privs
+    if (seccomp && p.no_new_privileges) seccomp->load();  // last: it never filters box's own set-up
 }
 
 std::string find_program(const oci::Process& p) {
@@ -438,14 +455,26 @@ std::string find_program(const oci::Process& p) {
     throw e;
 }
 
-void wait_for_start(const Fd& fifo) {
+Fd wait_for_start(const Fd& fifo) {
     auto path = fd_path(fifo);
     auto call = fmt::format("open(\"{}\" (exec.fifo), O_WRONLY)", path);
     explain(Step::ExecFifo, call);
+    Fd w;  // kept open (O_CLOEXEC) until the program is exec'd: `box start` waits for its end
     // EXERCISE 05.1: open the exec fifo for writing (it blocks until `box start` opens the other end), then write one byte
-    Fd w(check(::open(path.c_str(), O_WRONLY | O_CLOEXEC), call));
+    w = Fd(check(::open(path.c_str(), O_WRONLY | O_CLOEXEC), call));
     check(static_cast<int>(::write(w.get(), "0", 1)), "write(exec.fifo)");
     // END EXERCISE
+    return w;
+}
+
+void run_start_hooks(const std::vector<oci::Hook>& hooks, const oci::Json& state, const Fd& started) {
+    try {
+        run_hooks(hooks, state, "startContainer");
+    } catch (const std::exception& e) {  // `box start` reports it; the container stops here
+        std::string msg = e.what();
+        [[maybe_unused]] auto n = ::write(started.get(), msg.data(), msg.size());
+        ::_exit(kExitFailure);
+    }
 }
 
 [[noreturn]] void exec_process(const oci::Process& p, const std::string& program) {

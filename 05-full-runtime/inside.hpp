@@ -6,13 +6,20 @@
 
 #include "guard.hpp"
 #include "oci.hpp"
+#include "seccomp.hpp"
 
+#include <optional>
 #include <string>
 
 namespace box {
 
-/// setns(2) into every namespace config.json names by path (user first).
+/// setns(2) into every namespace config.json names by path (user first), but pid: see
+/// join_pid_namespace().
 void join_namespaces(const oci::Config& c);
+
+/// setns(2) into the pid namespace config.json names by path (its user namespace first, if
+/// named). It applies to this process's children only: the container process is cloned after.
+void join_pid_namespace(const oci::Config& c);
 
 /// In a user namespace: become its uid/gid 0 (the cloned child still has the host's ids,
 /// which the namespace's maps may leave unmapped).
@@ -44,17 +51,27 @@ void setup_terminal(const oci::Process& p, const Fd& socket);
 /// process.rlimits and process.oomScoreAdj.
 void apply_limits(const oci::Process& p);
 
-/// Groups, gid, uid, umask, then the capability sets of process.capabilities and
-/// noNewPrivileges, in the order that keeps the capabilities the config asks for.
+/// process.user and process.capabilities through stage 04's drop_privileges() (bounding set,
+/// groups, gid, uid, then the other four sets), umask, then noNewPrivileges.
 void set_user_and_capabilities(const oci::Process& p);
+
+/// set_user_and_capabilities() and the seccomp filter, in stage 04's order: the filter last,
+/// unless there is no no_new_privs (loading then needs CAP_SYS_ADMIN: it goes first).
+void secure_process(const oci::Process& p, const std::optional<SeccompFilter>& seccomp);
 
 /// Find process.args[0] in the container's PATH now, so a missing program fails `create`
 /// with a clear error instead of failing silently after `start`. Returns the path to exec.
 std::string find_program(const oci::Process& p);
 
 /// Block until `box start` opens the exec fifo (opened O_PATH as @p fifo before the root
-/// switch, reopened for writing through /proc/self/fd).
-void wait_for_start(const Fd& fifo);
+/// switch, reopened for writing through /proc/self/fd) and write one byte. Returns the
+/// fifo's write end: it stays open until the program is exec'd (O_CLOEXEC), so `box start`
+/// sees its end when the program runs.
+Fd wait_for_start(const Fd& fifo);
+
+/// Run the startContainer hooks (inside the container, before the program). A failure is
+/// written to @p started, for `box start` to report, and the process exits.
+void run_start_hooks(const std::vector<oci::Hook>& hooks, const oci::Json& state, const Fd& started);
 
 /// execve the program with process.env, in process.cwd.
 [[noreturn]] void exec_process(const oci::Process& p, const std::string& program);

@@ -38,7 +38,10 @@ void wait_gone(const ContainerState& s) {
         ::waitpid(s.pid, nullptr, WNOHANG);
         bool zombie = false;
         auto start = process_start_time(s.pid, &zombie);
-        if (start == 0 || zombie || start != s.pid_start) return;
+        if (start == 0 || zombie || start != s.pid_start) {
+            ::waitpid(s.pid, nullptr, WNOHANG);  // a zombie of ours (box run's) is reaped now
+            return;
+        }
         sleep_ms(10);
     }
     throw InputError(kExitFailure, fmt::format("container '{}': process {} did not die after SIGKILL", s.id, s.pid));
@@ -52,6 +55,9 @@ void run_hook(const oci::Hook& h, const std::string& state, std::string_view kin
     pid_t pid = check(::fork(), "fork()");
     if (pid == 0) {
         ::dup2(r.get(), 0);
+        sigset_t none;  // a hook starts with no signal blocked, whatever box blocked to forward them
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
         std::vector<char*> argv, envp;
         std::vector<std::string> args = h.args.empty() ? std::vector<std::string>{h.path} : h.args;
         for (auto& a : args) argv.push_back(a.data());
@@ -126,7 +132,8 @@ int run_container(const Globals& g, const CreateOptions& o) {
     SignalBlock signals;                                   // SIGINT/SIGTERM go to the container
     pid_t pid = create_container(g, o);                    // set up, waiting on the exec fifo
     Cleanup remove{[&] { try { delete_container(g, o.id, true); } catch (const std::exception& e) {
-        std::fprintf(stderr, "box: error: %s\n", e.what()); } }};
+        std::fprintf(stderr, "box: error: %s\n", e.what()); }
+        ::waitpid(pid, nullptr, WNOHANG); }};             // a process that died by itself (start failed) is ours to reap
     start_container(g, o.id);                              // the program runs
     if (o.detach) { remove.dismiss(); return 0; }
     int code = wait_forwarding(pid, signals);              // its exit status is ours
@@ -183,14 +190,32 @@ void delete_container(const Globals& g, const std::string& id, bool force) {
     std::optional<oci::Config> config;
     try { config = oci::load_config(s.bundle); } catch (const std::exception&) {}  // a bundle removed already
     dir.remove();
-    if (config && status != "creating") {
-        try {
-            s.status = "stopped";
-            run_hooks(config->hooks.poststop, state_json(s), "poststop");
-        } catch (const std::exception& e) {  // the spec: a failed poststop hook is logged, delete goes on
-            std::fprintf(stderr, "box: warning: %s\n", e.what());
-        }
+    if (config && status != "creating") run_poststop_hooks(*config, s);
+}
+
+void run_poststop_hooks(const oci::Config& config, ContainerState state) {
+    try {
+        state.status = "stopped";
+        run_hooks(config.hooks.poststop, state_json(state), "poststop");
+    } catch (const std::exception& e) {  // the spec: a failed poststop hook is logged, delete goes on
+        std::fprintf(stderr, "box: warning: %s\n", e.what());
     }
+}
+
+void wait_for_exec(const Fd& fifo, const std::string& id) {
+    std::string error;
+    for (;;) {
+        pollfd p{fifo.get(), POLLIN, 0};
+        if (::poll(&p, 1, -1) < 0 && errno != EINTR) throw SysError(errno, "poll(exec.fifo)");
+        char buf[512];
+        ssize_t n = ::read(fifo.get(), buf, sizeof buf);
+        if (n == 0) break;  // every writer closed: the program runs (or the process is gone)
+        if (n > 0) error.append(buf, static_cast<std::size_t>(n));
+        else if (errno != EAGAIN && errno != EINTR) throw SysError(errno, "read(exec.fifo)");
+    }
+    if (!error.empty())
+        throw InputError(kExitFailure, fmt::format("container '{}': {}", id, error),
+                         fmt::format("the container stopped; remove it with: box delete {}", id));
 }
 
 std::vector<oci::Json> list_containers(const Globals& g) {
@@ -222,8 +247,7 @@ std::vector<pid_t> container_pids(const Globals& g, const std::string& id) {
     return pids;
 }
 
-int exec_in_container(const Globals& g, const std::string& id, const oci::Process& process, bool detach,
-                      const std::string& pid_file) {
+int exec_in_container(const Globals& g, const std::string& id, const oci::Process& process, const ExecOptions& o) {
     ContainerState s;
     {
         auto dir = StateDir::open(g.root, id);
@@ -231,6 +255,7 @@ int exec_in_container(const Globals& g, const std::string& id, const oci::Proces
         if (dir.live_status(s) != "running")
             throw InputError(kExitFailure, fmt::format("container '{}' is not running: exec needs a running container", id));
     }
+    auto seccomp = seccomp_filter(oci::load_config(s.bundle));  // the container's filter applies to exec'd programs too
     // Open the container's namespaces now; the user namespace only if it is not ours.
     std::vector<std::pair<Fd, std::string>> ns;
     for (const char* type : {"user", "ipc", "uts", "net", "pid", "cgroup", "mnt"}) {
@@ -238,11 +263,12 @@ int exec_in_container(const Globals& g, const std::string& id, const oci::Proces
         auto path = fmt::format("/proc/{}/ns/{}", s.pid, type);
         ns.emplace_back(Fd(check(::open(path.c_str(), O_RDONLY | O_CLOEXEC), fmt::format("open(\"{}\")", path))), type);
     }
+    Fd console = o.console_socket.empty() ? Fd() : connect_console_socket(o.console_socket);
     int pids[2];
     check(::pipe2(pids, O_CLOEXEC), "pipe2()");
     Fd pid_r(pids[0]), pid_w(pids[1]);
     SignalBlock signals;
-    ErrorPipe errors;
+    ErrorPipe errors;  // the program's process reports its failure here too (it holds the write end)
     pid_t helper = fork_child(errors, [&] {
         for (auto& [fd, type] : ns) {
             explain(Step::JoinNamespace, fmt::format("setns(/proc/{}/ns/{})", s.pid, type));
@@ -252,31 +278,32 @@ int exec_in_container(const Globals& g, const std::string& id, const oci::Proces
         pid_t pid = check(::fork(), "fork()");
         if (pid == 0) {
             signals.restore();
-            apply_limits(process);
-            set_user_and_capabilities(process);
+            if (process.terminal) setup_terminal(process, console);  // the pty master goes to the engine
+            apply_limits(process);                                    // rlimits, oom_score_adj
+            secure_process(process, seccomp);                         // user, capabilities, no_new_privs, seccomp
             auto program = find_program(process);
             exec_process(process, program);
         }
         [[maybe_unused]] auto n = ::write(pid_w.get(), &pid, sizeof pid);
         errors.done();
-        if (detach) ::_exit(0);
+        if (o.detach) ::_exit(0);
         ::_exit(wait_forwarding(pid, signals));
     });
-    errors.receive(helper);
+    console.close();
     pid_w.close();
     pid_t pid = 0;
-    if (::read(pid_r.get(), &pid, sizeof pid) != sizeof pid) throw InputError(kExitFailure, "exec: the helper process died");
-    if (!pid_file.empty()) {
-        std::ofstream(pid_file) << pid;
-    }
-    return detach ? (::waitpid(helper, nullptr, 0), 0) : wait_forwarding(helper, signals);
+    bool got = ::read(pid_r.get(), &pid, sizeof pid) == sizeof pid;
+    errors.receive(helper);  // rethrows the helper's or the program's set-up error
+    if (!got) throw InputError(kExitFailure, "exec: the helper process died");
+    write_pid_file(o.pid_file, pid);
+    return o.detach ? (::waitpid(helper, nullptr, 0), 0) : wait_forwarding(helper, signals);
 }
 
 oci::Json features_json() {
     return {
         {"ociVersionMin", "1.0.0"},
         {"ociVersionMax", oci::kOciVersion},
-        {"hooks", {"prestart", "createRuntime", "poststart", "poststop"}},
+        {"hooks", {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"}},
         {"mountOptions", {"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "mand", "noatime",
                           "nodev", "nodiratime", "noexec", "nomand", "norelatime", "nostrictatime", "nosuid",
                           "private", "rbind", "relatime", "remount", "ro", "rprivate", "rshared", "rslave",

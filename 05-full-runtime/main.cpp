@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
         run->add_flag("-d,--detach", co.detach, "return once the program runs");
 
         std::string id, signal = "SIGTERM", format = "table";
-        bool force = false, detach = false, all = false;
+        bool force = false, all = false;
         auto* start = app.add_subcommand("start", "run a created container's program");
         auto* state = app.add_subcommand("state", "print the container's state (JSON)");
         auto* kill = app.add_subcommand("kill", "send a signal to the container's process");
@@ -115,18 +115,19 @@ int main(int argc, char** argv) {
         list->add_option("-f,--format", format, "table or json")->check(CLI::IsMember({"table", "json"}));
         auto* features = app.add_subcommand("features", "what this runtime supports (JSON)");
 
-        std::string process_file, pid_file, cwd, user, console;
+        std::string process_file, cwd, user;
+        box::ExecOptions eo;
         std::vector<std::string> env, cmd;
         bool tty = false;
         auto* exec = app.add_subcommand("exec", "run another program in a running container");
         exec->add_option("-p,--process", process_file, "a JSON file with the process (config.json's \"process\")");
-        exec->add_flag("-d,--detach", detach, "return once the program runs");
-        exec->add_option("--pid-file", pid_file, "write the new process's pid to this file");
+        exec->add_flag("-d,--detach", eo.detach, "return once the program runs");
+        exec->add_option("--pid-file", eo.pid_file, "write the new process's pid to this file");
         exec->add_option("--cwd", cwd, "working directory inside");
         exec->add_option("-e,--env", env, "KEY=VALUE for the environment");
         exec->add_option("-u,--user", user, "UID[:GID]");
         exec->add_flag("-t,--tty", tty, "allocate a pty (needs --console-socket)");
-        exec->add_option("--console-socket", console, "where to send the pty master");
+        exec->add_option("--console-socket", eo.console_socket, "where to send the pty master");
         exec->add_option("ID", id, "the container id")->required();
         argc = split_exec_command(argc, argv, cmd);  // the words after exec's ID are the command
 
@@ -181,29 +182,26 @@ int main(int argc, char** argv) {
                     if (!in) throw box::InputError(box::kExitNoInput, fmt::format("--process {}: cannot be read", process_file));
                     std::string text((std::istreambuf_iterator<char>(in)), {});
                     p = box::oci::parse_process_json(text, process_file);
+                    if (tty) p.terminal = true;
                 } else {
                     if (cmd.empty()) throw box::InputError(box::kExitUsage, "exec: give the command after ID, or --process FILE");
+                    // As runc: the container's process (user, env, cwd, capabilities, no_new_privs,
+                    // rlimits) with the command, and the options given here, in its place.
+                    p = box::oci::load_config(box::container_state(g, id)["bundle"].get<std::string>()).process;
                     p.args = cmd;
-                    p.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
                     p.env.insert(p.env.end(), env.begin(), env.end());
                     if (!cwd.empty()) p.cwd = cwd;
                     if (!user.empty()) {
                         auto colon = user.find(':');
                         p.user.uid = static_cast<std::uint32_t>(box::parse_int(user.substr(0, colon), "--user", 0, 0xfffffffe));
-                        if (colon != std::string::npos)
-                            p.user.gid = static_cast<std::uint32_t>(box::parse_int(user.substr(colon + 1), "--user", 0, 0xfffffffe));
+                        p.user.gid = colon == std::string::npos ? 0 : static_cast<std::uint32_t>(
+                            box::parse_int(user.substr(colon + 1), "--user", 0, 0xfffffffe));
+                        p.user.additional_gids.clear();
                     }
                     p.terminal = tty;
-                    // As runc: the container's capabilities, no_new_privs and rlimits, not box's.
-                    auto cfg = box::oci::load_config(box::container_state(g, id)["bundle"].get<std::string>());
-                    p.capabilities = cfg.process.capabilities;
-                    p.no_new_privileges = cfg.process.no_new_privileges;
-                    p.rlimits = cfg.process.rlimits;
                 }
-                if (p.terminal)
-                    throw box::InputError(box::kExitUnavailable, "exec: a terminal (--tty, process.terminal) is not supported by box exec yet",
-                                          "run without -t");
-                return box::exec_in_container(g, id, p, detach, pid_file);
+                box::check_process(p, !eo.console_socket.empty(), process_file.empty() ? "exec: process" : "--process " + process_file + ": ");
+                return box::exec_in_container(g, id, p, eo);
             }
             return 0;
         } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "oci.hpp"
+#include "seccomp.hpp"
 #include "state.hpp"
 
 #include <sys/types.h>
@@ -64,10 +65,28 @@ std::vector<oci::Json> list_containers(const Globals& g);
 /// `box ps ID`: the pids in the container (its process and the ones in its cgroup).
 std::vector<pid_t> container_pids(const Globals& g, const std::string& id);
 
+/// The options of `exec` besides the process.
+struct ExecOptions {
+    bool detach = false;            ///< -d/--detach: return once the program runs
+    std::string pid_file;           ///< --pid-file: the program's pid
+    std::string console_socket;     ///< --console-socket: where the pty master goes (--tty)
+};
+
 /// `box exec`: run @p process (a config.json "process" object) in a running container's
-/// namespaces. Returns its exit status (or 0 with detach, after writing @p pid_file).
-int exec_in_container(const Globals& g, const std::string& id, const oci::Process& process, bool detach,
-                      const std::string& pid_file);
+/// namespaces, with the container's seccomp filter and @p process's user, capabilities,
+/// no_new_privs and rlimits, as create does. Returns its exit status (or 0 with detach).
+int exec_in_container(const Globals& g, const std::string& id, const oci::Process& process, const ExecOptions& o);
+
+/// Refuse, with one clear line naming @p where (e.g. "config.json: .process"), what box cannot
+/// do for this process here: a terminal without a console socket, AppArmor, SELinux.
+void check_process(const oci::Process& p, bool console_socket, std::string_view where);
+
+/// linux.seccomp through stage 04's loader, built in the parent before anything is started
+/// (names this libseccomp does not know are skipped, as runc and crun do); none without it.
+std::optional<SeccompFilter> seccomp_filter(const oci::Config& c);
+
+/// Write @p pid to @p path atomically (a temporary file renamed over it); nothing if path is "".
+void write_pid_file(const std::string& path, pid_t pid);
 
 /// Signal name or number -> number (TERM, SIGTERM, 15). Throws InputError(kExitUsage).
 int parse_signal(const std::string& text);
@@ -75,6 +94,15 @@ int parse_signal(const std::string& text);
 /// Run hooks in order with @p state on their stdin; a hook that fails or outlives its timeout
 /// is an error naming it (@p kind: "createRuntime", ...).
 void run_hooks(const std::vector<oci::Hook>& hooks, const oci::Json& state, std::string_view kind);
+
+/// The poststop hooks of @p config with @p state as "stopped"; a failing one is a warning on
+/// stderr (the spec: the runtime logs it and goes on).
+void run_poststop_hooks(const oci::Config& config, ContainerState state);
+
+/// `box start`, after the exec fifo's byte: wait until the container's process has exec'd its
+/// program (its end of the fifo closes). Anything it wrote is a failed startContainer hook's
+/// error: rethrown, naming container @p id.
+void wait_for_exec(const Fd& fifo, const std::string& id);
 
 /// The `features` JSON (runtime-spec features.md).
 oci::Json features_json();

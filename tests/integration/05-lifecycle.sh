@@ -5,29 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs
-need_cmd jq
 need_cmd python3
 
-BOX=$BIN/box
-mkdir -p /run/box
-STATE=$(mktemp -d /run/box/$TEST_NAME.XXXXXX)   # this run's --root (runs may overlap), removed at the end
-WORK=$(mktemp -d /tmp/box-$TEST_NAME.XXXXXX)
-cleanup() {
-    for id in $("$BOX" --root "$STATE" list -f json 2>/dev/null | jq -r '.[].id'); do
-        "$BOX" --root "$STATE" delete --force "$id" || true
-    done
-    rm -rf "$WORK" "$STATE"
-}
-trap cleanup EXIT
-box() { "$BOX" --root "$STATE" "$@"; }
-
-# bundle DIR JQ-FILTER: box spec's config.json with the shared rootfs, changed by FILTER.
-bundle() {
-    mkdir -p "$1"
-    (cd "$1" && "$BOX" spec)
-    jq --arg rootfs "$ROOTFS" --arg work "$WORK" ".root.path = \$rootfs | $2" "$1/config.json" > "$1/c.json"
-    mv "$1/c.json" "$1/config.json"
-}
+box_setup
 
 # --- box spec's default bundle runs, and the probe inside sees what config.json asks for ---
 bundle "$WORK/b1" '.process.args = ["/bin/box-probe", "--json", "hostname", "pid", "caps", "mounts", "process",
@@ -159,7 +139,7 @@ run_rc box delete "$id"
 assert_eq 0 "$RC" "delete of a stopped container"
 run_rc box state "$id"
 assert_eq 66 "$RC" "after delete, the container does not exist"
-assert_eq "createRuntime created $id $pid
+assert_eq "createRuntime creating $id $pid
 poststart running $id $pid
 poststop stopped $id $pid" "$(cat "$WORK/hooks.log")" "hooks ran in order, each with the state on stdin"
 
@@ -172,30 +152,11 @@ run_rc box delete --force "$TEST_NAME-5"
 assert_eq 0 "$RC" "delete --force of a created container"
 
 # --- the console socket: the engine gets the pty master over SCM_RIGHTS ---
-cat > "$WORK/console.py" <<'EOF'
-import array, os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(sys.argv[1]); s.listen(1)
-c, _ = s.accept()
-msg, fds, _, _ = socket.recv_fds(c, 1024, 1)
-out = b""
-while True:  # until the program exits and the pty's slave side closes (EIO)
-    try:
-        chunk = os.read(fds[0], 1024)
-    except OSError:
-        break
-    if not chunk:
-        break
-    out += chunk
-print(msg.decode(), out.decode().strip())
-EOF
 bundle "$WORK/b6" '.process.terminal = true | .process.args = ["/bin/box-probe", "process"]'
-python3 "$WORK/console.py" "$WORK/console.sock" > "$WORK/console.out" &
-cons=$!
-for _ in $(seq 100); do [ -S "$WORK/console.sock" ] && break; sleep 0.05; done
+console_receiver "$WORK/console.sock" "$WORK/console.out"
 run_rc box run --bundle "$WORK/b6" --console-socket "$WORK/console.sock" "$TEST_NAME-6"
 assert_eq 0 "$RC" "a terminal container runs with --console-socket"
-wait $cons || true
+wait $CONSOLE_PID || true
 assert_match '^/dev/pts/[0-9]+ ' "$(head -n 1 "$WORK/console.out")" "the engine received the pty (its name is the payload)"
 assert_contains "tty: true" "$(cat "$WORK/console.out")" "the program's stdin is the pty; its output came through the master"
 bundle "$WORK/b7" '.process.terminal = true'

@@ -13,7 +13,7 @@ box_setup
 HOOK=$BOX_SRC/05-full-runtime/hooks/box-net
 # If box failed before its poststop hook could run (a broken build), undo the hook's leases and
 # links ourselves: the test must leave no box0 or veth behind either way.
-for c in a b; do
+for c in a b c; do
     on_cleanup "printf '{\"id\": \"%s\", \"pid\": 0}' $TEST_NAME-$c | $HOOK down >/dev/null 2>&1"
 done
 caps='["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW"]'
@@ -43,5 +43,15 @@ assert_eq false "$(ip link show "$host_a" >/dev/null 2>&1 && echo true || echo f
 box delete --force "$TEST_NAME-b"
 if [ -z "$(ls /run/box/net 2>/dev/null)" ]; then
     assert_eq false "$(ip link show box0 >/dev/null 2>&1 && echo true || echo false)" "box0 went with the last container"
+fi
+
+# --- a create that fails after box-net's createRuntime hook ran: its poststop half undoes it ---
+mkdir -p "$WORK/c"
+jq '.hooks.createRuntime += [{"path": "/bin/false"}]' "$WORK/b/config.json" > "$WORK/c/config.json"
+run_rc box run --bundle "$WORK/c" "$TEST_NAME-c"
+assert_eq 125 "$RC" "a createRuntime hook failing after box-net's fails the create"
+assert_eq "" "$(grep -lx "$TEST_NAME-c" /run/box/net/* 2>/dev/null || true)" "its lease was given back (poststop ran)"
+if [ -z "$(ls /run/box/net 2>/dev/null)" ]; then
+    assert_eq false "$(ip link show box0 >/dev/null 2>&1 && echo true || echo false)" "and box0 went with that last lease"
 fi
 finish

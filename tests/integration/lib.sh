@@ -102,3 +102,11 @@ bundle() {
         "$dir/config.json" > "$dir/c.json"
     mv "$dir/c.json" "$dir/config.json"
 }
+# console_receiver SOCKET OUT: in the background, accept one connection on SOCKET (an engine's
+# --console-socket), take the pty master it carries (SCM_RIGHTS) and write "PTY-NAME OUTPUT"
+# to OUT once the pty's other side closes. Sets CONSOLE_PID; returns once SOCKET exists.
+console_receiver() {
+    python3 "$BOX_SRC/tests/integration/console-socket.py" "$1" > "$2" &
+    CONSOLE_PID=$!
+    for _ in $(seq 100); do [ -S "$1" ] && break; sleep 0.05; done
+}
