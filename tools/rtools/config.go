@@ -121,6 +121,14 @@ func vCaps(t *tap) {
 	}
 	g.AddProcessCapabilityAmbient("CAP_KILL")
 	runInside(t, g, nil)
+
+	// process_capabilities_fail: a capability the runtime does not know is an error.
+	b := current.bundle()
+	g = defaultGenerator()
+	g.Config.Process.Capabilities.Bounding = append(g.Config.Process.Capabilities.Bounding, "CAP_BOX_RTOOLS")
+	save(g, b)
+	err := current.container(b).create()
+	t.spec(err != nil, specerror.LinuxProcCapError, "create fails on a capability that does not exist", errText(err))
 }
 
 func vMounts(t *tap) {
@@ -276,6 +284,14 @@ func vNsPath(t *tap) {
 			fmt.Sprintf("container %s, path's %s", got, want))
 	}
 	c.remove()
+
+	// A path to a namespace of another type is an error.
+	g = defaultGenerator()
+	g.AddOrReplaceLinuxNamespace("network", fmt.Sprintf("/proc/%d/ns/uts", hp))
+	b := current.bundle()
+	save(g, b)
+	err := current.container(b).create()
+	t.spec(err != nil, specerror.NSPathMatchTypeError, "create fails when a network namespace path is a uts namespace", errText(err))
 }
 
 // vSpec: `RUNTIME spec` writes a config that runtime-tools' bundle validator accepts.

@@ -203,6 +203,13 @@ func checkMounts(t *tap, s *rspec.Spec) {
 		if m.Type != "" && m.Type != "bind" && m.Type != "none" {
 			t.ok(table[i].fstype == m.Type, fmt.Sprintf("mount at %s has type %s", m.Destination, m.Type), "got "+table[i].fstype)
 		}
+		for _, o := range m.Options {
+			if o == "ro" || o == "rw" {
+				var st unix.Statfs_t
+				err := unix.Statfs(m.Destination, &st)
+				t.ok(err == nil && (st.Flags&unix.ST_RDONLY != 0) == (o == "ro"), fmt.Sprintf("mount at %s is %s", m.Destination, o), errText(err))
+			}
+		}
 		if m.Type == "bind" || m.Type == "none" {
 			continue // (as runtimetest: a bind mount's place in mountinfo is not checked)
 		}
