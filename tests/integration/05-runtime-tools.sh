@@ -26,7 +26,9 @@ RUN=(create start state kill kill_no_effect killsig delete delete_resources pidf
 # - prestart, prestart_fail, poststart, poststart_fail, poststop, poststop_fail, hooks,
 #   hooks_stdin: hooks are being reworked (createRuntime/createContainer/startContainer timing);
 #   05-lifecycle tests them meanwhile. Not ported yet.
-# - linux_ns_path_type (a pid namespace by path): being added to box (refused clearly today).
+# - linux_ns_path_type (a pid namespace by path): being added to box (refused clearly today);
+#   its wrong-type case is in linux_ns_path (a network path that is a uts namespace), and
+#   process_capabilities_fail's case (an unknown capability) in process_capabilities.
 # - process_terminal / exec --tty: being added to box (exec refuses a terminal clearly today).
 # - linux_cgroups_* (blkio, cpus, devices, hugetlb, memory, network, pids and their relative_
 #   variants), delete_only_create_resources (a cgroupsPath that exists): cgroupsPath and
@@ -34,7 +36,7 @@ RUN=(create start state kill kill_no_effect killsig delete delete_resources pidf
 #   net_cls/net_prio are controllers box does not drive.
 # - linux_process_apparmor_profile, linux_mount_label, SELinux labels: this kernel has neither
 #   AppArmor nor SELinux (box refuses those fields clearly: 05-lifecycle).
-# - linux_seccomp, process_capabilities_fail, linux_intelRdt: not ported (seccomp is
+# - linux_seccomp, linux_intelRdt: not ported (seccomp is
 #   tested by 04-seccomp and 05-lifecycle; no Intel RDT here).
 #
 # "not ok" lines that are known and justified (a regular expression of the line | why):
