@@ -1,5 +1,5 @@
 # Stage 05: a real engine drives box. podman (through conmon) with --runtime build/bin/box runs
-# an image imported offline from the busybox rootfs: run --rm, -d + exec + stop + rm, -t.
+# an image imported offline from the busybox rootfs: run --rm, -d + exec (-t) + stop + rm, -t.
 # podman gets a private config and storage under a temporary directory (the lesson's podman.sh
 # sets that up and imports the image on first use): the machine's own podman set-up is never touched.
 . "$(dirname "$0")/lib.sh"
@@ -30,6 +30,9 @@ assert_eq running "$("$BIN/box" state "$cid" | jq -r .status)" "box's own state 
 run_rc pod exec "$cid" /bin/box-probe --json pid
 assert_eq 0 "$RC" "podman exec"
 assert_eq true "$(json '.pid.pids | index(1) != null')" "podman exec runs inside the container's pid namespace"
+run_rc pod exec -t "$cid" tty
+assert_eq 0 "$RC" "podman exec -t (box exec --tty --console-socket): $OUT"
+assert_match '^/dev/pts/[0-9]+' "$OUT" "the exec'd program's stdin is a pty"
 run_rc pod stop -t 1 "$cid"
 assert_eq 0 "$RC" "podman stop"
 assert_eq exited "$(pod inspect -f '{{.State.Status}}' "$cid")" "stopped: exited"
