@@ -24,12 +24,12 @@ RUN=(create start state kill kill_no_effect killsig delete delete_resources pidf
      linux_ns_nopath linux_ns_itype linux_ns_path spec)
 # The upstream validations not run, and why:
 # - prestart, prestart_fail, poststart, poststart_fail, poststop, poststop_fail, hooks,
-#   hooks_stdin: hooks are being reworked (createRuntime/createContainer/startContainer timing);
-#   05-lifecycle tests them meanwhile. Not ported yet.
-# - linux_ns_path_type (a pid namespace by path): being added to box (refused clearly today);
-#   its wrong-type case is in linux_ns_path (a network path that is a uts namespace), and
+#   hooks_stdin: not ported yet; 05-hooks tests every kind's moment and order, the state on
+#   stdin, failures (poststop runs, nothing is left) and a timeout.
+# - linux_ns_path_type (a pid namespace by path): not ported yet; 05-exec joins one by path.
+#   Its wrong-type case is in linux_ns_path (a network path that is a uts namespace), and
 #   process_capabilities_fail's case (an unknown capability) in process_capabilities.
-# - process_terminal / exec --tty: being added to box (exec refuses a terminal clearly today).
+# - process_terminal / exec --tty: not ported yet; 05-exec and 05-podman (podman exec -t) test it.
 # - linux_cgroups_* (blkio, cpus, devices, hugetlb, memory, network, pids and their relative_
 #   variants), delete_only_create_resources (a cgroupsPath that exists): cgroupsPath and
 #   linux.resources cpu/cpuset/devices/cgroup v2 are being reworked; blkio, hugetlb and
