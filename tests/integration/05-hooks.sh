@@ -78,6 +78,9 @@ startContainer created $pid
 poststart running $pid
 poststop stopped $pid" "$(cat "$WORK/out/hooks.log")" "every hook ran once, in the spec's order"
 
+assert_eq '["prestart","createRuntime","createContainer","startContainer","poststart","poststop"]' \
+    "$(box features | jq -c .hooks)" "box features lists exactly the hook kinds box runs"
+
 # fails HOOKS-JSON WHAT MESSAGE: box run with these hooks (and a cgroup) fails naming the hook,
 # the poststop hook runs, and nothing is left: no state, no process, no cgroup, no mount.
 fails() {
