@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,19 +33,26 @@ void sleep_ms(int ms) {
     ::nanosleep(&ts, nullptr);
 }
 
+// Wait up to @p timeout_ms (-1: no limit) for the process @p pidfd refers to to exit (a zombie
+// counts). poll(2) on a pidfd wakes at the exit itself; a sleep loop would wake up to a period late.
+bool wait_exit(const Fd& pidfd, int timeout_ms) {
+    pollfd p{pidfd.get(), POLLIN, 0};
+    int n;
+    while ((n = ::poll(&p, 1, timeout_ms)) < 0 && errno == EINTR) {}
+    if (n < 0) throw SysError(errno, "poll(pidfd)");
+    return n > 0;
+}
+
+Fd open_pidfd(pid_t pid) { return Fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))); }
+
 // Wait until @p pid is gone or a zombie (its parent, maybe not us, reaps it). Reaps it if ours.
 void wait_gone(const ContainerState& s) {
-    for (int i = 0; i < 1000; ++i) {
-        ::waitpid(s.pid, nullptr, WNOHANG);
-        bool zombie = false;
-        auto start = process_start_time(s.pid, &zombie);
-        if (start == 0 || zombie || start != s.pid_start) {
-            ::waitpid(s.pid, nullptr, WNOHANG);  // a zombie of ours (box run's) is reaped now
-            return;
-        }
-        sleep_ms(10);
-    }
-    throw InputError(kExitFailure, fmt::format("container '{}': process {} did not die after SIGKILL", s.id, s.pid));
+    Fd pidfd = open_pidfd(s.pid);
+    bool zombie = false;
+    auto start = process_start_time(s.pid, &zombie);  // after pidfd_open: if it matches, the pidfd is the container's
+    if (pidfd && start == s.pid_start && !zombie && !wait_exit(pidfd, 10000))
+        throw InputError(kExitFailure, fmt::format("container '{}': process {} did not die after SIGKILL", s.id, s.pid));
+    ::waitpid(s.pid, nullptr, WNOHANG);  // a zombie of ours (box run's) is reaped now
 }
 
 void run_hook(const oci::Hook& h, const std::string& state, std::string_view kind) {
@@ -73,17 +81,14 @@ void run_hook(const oci::Hook& h, const std::string& state, std::string_view kin
     ::signal(SIGPIPE, SIG_IGN);  // a hook need not read its stdin
     [[maybe_unused]] auto n = ::write(w.get(), state.data(), state.size());
     w.close();
-    int status = 0;
-    for (long waited = 0;; waited += 10) {
-        pid_t got = ::waitpid(pid, &status, WNOHANG);
-        if (got == pid) break;
-        if (h.timeout && waited >= *h.timeout * 1000L) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, nullptr, 0);
-            throw InputError(kExitFailure, fmt::format("{} hook {} did not finish within its timeout of {} s", kind, h.path, *h.timeout));
-        }
-        sleep_ms(waited < 100 ? 1 : 10);
+    Fd pidfd(check(open_pidfd(pid).release(), fmt::format("pidfd_open({})", pid)));
+    if (!wait_exit(pidfd, h.timeout ? *h.timeout * 1000 : -1)) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        throw InputError(kExitFailure, fmt::format("{} hook {} did not finish within its timeout of {} s", kind, h.path, *h.timeout));
     }
+    int status = 0;
+    check(::waitpid(pid, &status, 0), fmt::format("waitpid({})", pid));
     if (int code = exit_status(status))
         throw InputError(kExitFailure, fmt::format("{} hook {} failed with exit status {}", kind, h.path, code),
                          "the hook's own messages are above; the container was not kept");

@@ -151,6 +151,16 @@ assert_eq "" "$(ls -d /sys/fs/cgroup/*/box/"$TEST_NAME-5" /sys/fs/cgroup/box/"$T
 run_rc box delete --force "$TEST_NAME-5"
 assert_eq 0 "$RC" "delete --force of a created container"
 
+# A hook still running at its timeout is killed, and the container is not kept.
+printf '#!/bin/sh\nexec sleep 5\n' > "$WORK/slow-hook"
+chmod +x "$WORK/slow-hook"
+bundle "$WORK/b-slow-hook" '.process.args = ["true"] | .hooks = {"createRuntime": [{"path": ($work + "/slow-hook"), "timeout": 1}]}'
+run_rc box run --bundle "$WORK/b-slow-hook" "$TEST_NAME-slow-hook"
+assert_eq 125 "$RC" "a createRuntime hook past its timeout fails run"
+assert_contains "did not finish within its timeout of 1 s" "$OUT" "the timeout's message"
+run_rc box state "$TEST_NAME-slow-hook"
+assert_eq 66 "$RC" "the container whose hook timed out was not kept"
+
 # --- the console socket: the engine gets the pty master over SCM_RIGHTS ---
 bundle "$WORK/b6" '.process.terminal = true | .process.args = ["/bin/box-probe", "process"]'
 console_receiver "$WORK/console.sock" "$WORK/console.out"
