@@ -64,6 +64,22 @@ first_pidns=$(readlink /proc/$cpid/ns/pid | tr -dc 0-9)
 assert_eq "$first_pidns" "$(json .ns.pid)" "it is in the first container's pid namespace"
 assert_eq true "$(kill -0 "$cpid" 2>/dev/null && echo true || echo false)" "deleting it left the first container running"
 
+# ...and with its user namespace joined by path too (the helper joins that first).
+bundle "$WORK/b3" '.process.args = ["sleep", "60"] | .linux.namespaces += [{"type": "user"}]
+    | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+set +e; box run -d --bundle "$WORK/b3" "$TEST_NAME-3" > "$WORK/run3.out" 2>&1; RC=$?; set -e
+assert_eq 0 "$RC" "a container with a user namespace runs: $(cat "$WORK/run3.out")"
+upid=$(box state "$TEST_NAME-3" | jq -r .pid)
+bundle "$WORK/b4" ".process.args = [\"/bin/box-probe\", \"--json\", \"pid\", \"ns\", \"ids\"]
+    | .linux.namespaces |= map(if .type == \"pid\" then .path = \"/proc/$upid/ns/pid\" else . end)
+    | .linux.namespaces += [{\"type\": \"user\", \"path\": \"/proc/$upid/ns/user\"}]"
+run_rc box run --bundle "$WORK/b4" "$TEST_NAME-4"
+assert_eq 0 "$RC" "a container joining another's user and pid namespaces by path runs: $(head -n 1 <<<"$OUT")"
+assert_eq "$(readlink /proc/$upid/ns/user | tr -dc 0-9) $(readlink /proc/$upid/ns/pid | tr -dc 0-9) 0" \
+    "$(json '"\(.ns.user) \(.ns.pid) \(.ids.uid)"')" "it is in both, as uid 0 of that user namespace"
+box delete --force "$TEST_NAME-3"
+
 box delete --force "$id"
 assert_eq false "$(kill -0 "$epid" 2>/dev/null && echo true || echo false)" "delete stopped the exec'd program too"
 assert_eq "" "$(ls -A "$STATE")" "no state left under --root"
