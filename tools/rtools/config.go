@@ -258,40 +258,69 @@ func vNsInherit(t *tap) {
 	c.remove()
 }
 
-// vNsPath: the container joins net, ipc and uts namespaces that a process of ours holds.
-// (pid by path is left to its own work: see the test's list.)
-func vNsPath(t *tap) {
-	holder := exec.Command("unshare", "--net", "--ipc", "--uts", "sleep", "60")
-	if !t.ok(holder.Start() == nil, "a process holding new net, ipc and uts namespaces") {
-		return
+// holder: start a process of ours (unshare ARGS...) that holds new namespaces; killed at cleanup.
+func holder(t *tap, what string, args ...string) *exec.Cmd {
+	h := exec.Command("unshare", args...)
+	if !t.ok(h.Start() == nil, "a process holding "+what) {
+		return nil
 	}
-	current.cleanups = append(current.cleanups, func() { holder.Process.Kill(); holder.Wait() })
-	hp := holder.Process.Pid
-	for end := time.Now().Add(waitLong); nsLink(hp, "net") == nsLink(os.Getpid(), "net") && time.Now().Before(end); {
-		time.Sleep(10 * time.Millisecond)
-	}
+	current.cleanups = append(current.cleanups, func() { h.Process.Kill(); h.Wait() })
+	return h
+}
+
+// joinByPath: a container given the namespaces process HOLDER is in (config type and /proc ns
+// name, each) is in them; one given a namespace of another type for WRONG[0] fails create.
+func joinByPath(t *tap, hp int, types [][2]string, wrong [2]string) {
 	g := defaultGenerator()
-	for ns, f := range map[string]string{"network": "net", "ipc": "ipc", "uts": "uts"} {
-		g.AddOrReplaceLinuxNamespace(ns, fmt.Sprintf("/proc/%d/ns/%s", hp, f))
+	for _, ty := range types {
+		g.AddOrReplaceLinuxNamespace(ty[0], fmt.Sprintf("/proc/%d/ns/%s", hp, ty[1]))
 	}
 	c, pid := createdPid(t, g)
 	if pid == 0 {
 		return
 	}
-	for _, f := range []string{"net", "ipc", "uts"} {
-		got, want := nsLink(pid, f), nsLink(hp, f)
-		t.spec(got != "" && got == want, specerror.NSProcInPath, fmt.Sprintf("the container joined the %s namespace at the path", f),
+	for _, ty := range types {
+		got, want := nsLink(pid, ty[1]), nsLink(hp, ty[1])
+		t.spec(got != "" && got == want, specerror.NSProcInPath, fmt.Sprintf("the container joined the %s namespace at the path", ty[0]),
 			fmt.Sprintf("container %s, path's %s", got, want))
 	}
 	c.remove()
-
-	// A path to a namespace of another type is an error.
 	g = defaultGenerator()
-	g.AddOrReplaceLinuxNamespace("network", fmt.Sprintf("/proc/%d/ns/uts", hp))
+	g.AddOrReplaceLinuxNamespace(wrong[0], fmt.Sprintf("/proc/%d/ns/%s", hp, wrong[1]))
 	b := current.bundle()
 	save(g, b)
 	err := current.container(b).create()
-	t.spec(err != nil, specerror.NSPathMatchTypeError, "create fails when a network namespace path is a uts namespace", errText(err))
+	t.spec(err != nil, specerror.NSPathMatchTypeError, fmt.Sprintf("create fails when a %s namespace path is a %s namespace", wrong[0], wrong[1]),
+		errText(err))
+}
+
+// vNsPath: the container joins net, ipc and uts namespaces that a process of ours holds.
+func vNsPath(t *tap) {
+	h := holder(t, "new net, ipc and uts namespaces", "--net", "--ipc", "--uts", "sleep", "60")
+	if h == nil {
+		return
+	}
+	hp := h.Process.Pid
+	for end := time.Now().Add(waitLong); nsLink(hp, "net") == nsLink(os.Getpid(), "net") && time.Now().Before(end); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	joinByPath(t, hp, [][2]string{{"network", "net"}, {"ipc", "ipc"}, {"uts", "uts"}}, [2]string{"network", "uts"})
+}
+
+// vNsPathType: the container joins a pid namespace that a process of ours holds.
+func vNsPathType(t *tap) {
+	h := holder(t, "a new pid namespace", "--pid", "--fork", "--mount-proc", "sleep", "60")
+	if h == nil {
+		return
+	}
+	var inner int // the sleep, pid 1 of the new namespace, is the unshare's child
+	for end := time.Now().Add(waitLong); inner == 0 && time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", h.Process.Pid, h.Process.Pid))
+		fmt.Sscan(string(data), &inner)
+	}
+	if t.ok(inner > 0, "the holder's pid 1 is found") {
+		joinByPath(t, inner, [][2]string{{"pid", "pid"}}, [2]string{"pid", "net"})
+	}
 }
 
 // vSpec: `RUNTIME spec` writes a config that runtime-tools' bundle validator accepts.

@@ -1,7 +1,7 @@
 package main
 
 // The lifecycle validations (runtime.md "Operations" and "Lifecycle"): create, start, state,
-// kill, delete and the pid file, after the upstream programs of the same names.
+// kill, delete, the pid file and the hooks, after the upstream programs of the same names.
 
 import (
 	"encoding/json"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	rspec "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/opencontainers/runtime-tools/generate"
 	"github.com/opencontainers/runtime-tools/specerror"
 	"github.com/xeipuuv/gojsonschema"
 )
@@ -314,6 +315,26 @@ func vConfigUpdates(t *tap) {
 	c.waitStatus(waitLong, rspec.StateStopped)
 	t.spec(ran() == "before\n", specerror.ConfigUpdatesWithoutAffect, "changes to config.json after create do not affect the container",
 		fmt.Sprintf("/ran: %q", ran()))
+
+	// Hooks added to config.json after create do not run either.
+	h := current.container(b)
+	g.SetProcessArgs([]string{"sleep", "30"})
+	g.Config.Hooks = nil
+	save(g, b)
+	if !t.ok(h.create() == nil, "create (no hooks)") {
+		return
+	}
+	marker := filepath.Join(b, "hook-ran")
+	g.Config.Hooks = &rspec.Hooks{Poststart: []rspec.Hook{{Path: "/bin/sh", Args: []string{"sh", "-c", "echo poststart >> " + marker}}},
+		Poststop: []rspec.Hook{{Path: "/bin/sh", Args: []string{"sh", "-c", "echo poststop >> " + marker}}}}
+	save(g, b)
+	h.start()
+	h.kill("KILL")
+	h.waitStatus(waitLong, rspec.StateStopped)
+	h.delete()
+	data, _ := os.ReadFile(marker)
+	t.spec(len(data) == 0, specerror.ConfigUpdatesWithoutAffect, "hooks added to config.json after create do not run",
+		"they ran: "+strings.Join(strings.Fields(string(data)), " "))
 }
 
 // vMiscProps: unknown properties and annotation keys are no error; an invalid value is.
@@ -340,4 +361,155 @@ func vMiscProps(t *tap) {
 	t.spec(err == nil, specerror.ExtensibilityIgnoreUnknownProp, "an unknown property is no error", errText(err))
 	err = run(func(d map[string]interface{}) { d["ociVersion"] = "invalid" })
 	t.spec(err != nil, specerror.ValidValues, "an invalid ociVersion is an error", errText(err))
+}
+
+// The hook validations (config.md "POSIX-platform Hooks", runtime.md "Lifecycle"): every kind
+// runs once, in the spec's order and namespaces, with the state on stdin; a failing hook stops
+// the lifecycle or is a warning, as its kind says.
+
+// hookScript: HOOK KIND DIR saves its stdin as DIR/KIND.json and its mount namespace as
+// DIR/KIND.ns, and appends KIND to DIR/order. Busybox sh runs it inside the container too.
+const hookScript = `#!/bin/sh
+cat > "$2/$1.json"
+readlink /proc/self/ns/mnt > "$2/$1.ns"
+echo "$1" >> "$2/order"
+`
+
+// hookBundle: a bundle with the hook script on the host (BUNDLE/hook) and in its rootfs
+// (/bin/rtools-hook), and DIR, the log directory, bound into the container at /rtools-hooks.
+func hookBundle() (bundle, log string, g *generate.Generator) {
+	b := current.bundle()
+	log = filepath.Join(b, "hooks")
+	os.Mkdir(log, 0777)
+	for _, p := range []string{filepath.Join(b, "hook"), filepath.Join(b, "rootfs/bin/rtools-hook")} {
+		if err := os.WriteFile(p, []byte(hookScript), 0755); err != nil {
+			fatal(err)
+		}
+	}
+	g = defaultGenerator()
+	g.AddMount(rspec.Mount{Destination: "/rtools-hooks", Type: "bind", Source: log, Options: []string{"rbind"}})
+	return b, log, g
+}
+
+func hook(path, kind, dir string) rspec.Hook {
+	return rspec.Hook{Path: path, Args: []string{"rtools-hook", kind, dir}, Env: []string{"RTOOLS=hook"}}
+}
+
+func vHooksStdin(t *tap) {
+	b, log, g := hookBundle()
+	g.SetProcessArgs([]string{"sleep", "30"})
+	host := filepath.Join(b, "hook")
+	g.Config.Hooks = &rspec.Hooks{
+		Prestart:        []rspec.Hook{hook(host, "prestart", log)},
+		CreateRuntime:   []rspec.Hook{hook(host, "createRuntime", log)},
+		CreateContainer: []rspec.Hook{hook(host, "createContainer", log)},
+		StartContainer:  []rspec.Hook{hook("/bin/rtools-hook", "startContainer", "/rtools-hooks")},
+		Poststart:       []rspec.Hook{hook(host, "poststart", log)},
+		Poststop:        []rspec.Hook{hook(host, "poststop", log)},
+	}
+	g.AddAnnotation("org.boxkit.rtools", "hooks")
+	save(g, b)
+	c := current.container(b)
+	order := func() string {
+		data, _ := os.ReadFile(filepath.Join(log, "order"))
+		return strings.Join(strings.Fields(string(data)), " ")
+	}
+	if !t.ok(c.create() == nil, "create") {
+		return
+	}
+	s, _ := c.state()
+	t.spec(order() == "prestart createRuntime createContainer", specerror.PrestartHooksInvoke,
+		"create ran prestart, createRuntime and createContainer, in that order", "ran: "+order())
+	if !t.ok(c.start() == nil, "start") {
+		return
+	}
+	for end := time.Now().Add(waitLong); time.Now().Before(end) && !strings.HasSuffix(order(), "poststart"); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.spec(strings.HasSuffix(order(), "startContainer poststart"), specerror.PoststartHooksInvoke,
+		"start ran startContainer, then poststart", "ran: "+order())
+	c.kill("KILL")
+	c.waitStatus(waitLong, rspec.StateStopped)
+	err := c.delete()
+	t.ok(err == nil, "delete", errText(err))
+	t.spec(order() == "prestart createRuntime createContainer startContainer poststart poststop", specerror.PoststopHooksInvoke,
+		"delete ran poststop; every hook ran once", "ran: "+order())
+	hostNS := nsLink(os.Getpid(), "mnt")
+	containerNS := "" // read while it ran: createContainer and startContainer saw it
+	if data, err := os.ReadFile(filepath.Join(log, "startContainer.ns")); err == nil {
+		containerNS = strings.TrimSpace(string(data))
+	}
+	status := map[string]rspec.ContainerState{"prestart": "creating", "createRuntime": "creating", "createContainer": "creating",
+		"startContainer": "created", "poststart": rspec.StateRunning, "poststop": rspec.StateStopped}
+	for _, kind := range []string{"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"} {
+		data, err := os.ReadFile(filepath.Join(log, kind+".json"))
+		var st rspec.State
+		if err == nil {
+			err = json.Unmarshal(data, &st)
+		}
+		ok := err == nil && st.ID == c.id && st.Bundle == b && st.Pid == s.Pid && st.Status == status[kind] &&
+			st.Annotations["org.boxkit.rtools"] == "hooks" && st.Version != ""
+		t.ok(ok, fmt.Sprintf("%s got the state on stdin (id, bundle, pid, status %s, annotations)", kind, status[kind]),
+			fmt.Sprintf("%s: %s", errText(err), data))
+		nsData, _ := os.ReadFile(filepath.Join(log, kind+".ns"))
+		ns := strings.TrimSpace(string(nsData))
+		inContainer := kind == "createContainer" || kind == "startContainer"
+		t.ok(ns != "" && (ns == containerNS) == inContainer && (ns == hostNS) == !inContainer,
+			fmt.Sprintf("%s ran in the %s mount namespace", kind, map[bool]string{true: "container's", false: "runtime's"}[inContainer]),
+			fmt.Sprintf("hook %s, runtime %s, container %s", ns, hostNS, containerNS))
+	}
+}
+
+// failingHook: a config whose KIND hook fails (false), the others absent.
+func failingHook(kind string) (string, *generate.Generator) {
+	b, _, g := hookBundle()
+	g.SetProcessArgs([]string{"sleep", "30"})
+	fail := []rspec.Hook{{Path: "/bin/false"}}
+	hooks := &rspec.Hooks{}
+	switch kind {
+	case "prestart":
+		hooks.Prestart = fail
+	case "poststart":
+		hooks.Poststart = fail
+	case "poststop":
+		hooks.Poststop = fail
+	}
+	g.Config.Hooks = hooks
+	save(g, b)
+	return b, g
+}
+
+func vPrestartFail(t *tap) {
+	b, _ := failingHook("prestart")
+	c := current.container(b)
+	err := c.create()
+	t.spec(err != nil, specerror.PrestartHookFailGenError, "a failing prestart hook fails create", errText(err))
+	_, err = c.state()
+	t.spec(err != nil, specerror.PrestartHookFailGenError, "and no container is left", "state works: it exists")
+}
+
+func vPoststartFail(t *tap) {
+	b, _ := failingHook("poststart")
+	c := current.container(b)
+	if !t.ok(c.create() == nil, "create") {
+		return
+	}
+	err := c.start()
+	t.spec(err == nil, specerror.PoststartHookFailGenWarn, "a failing poststart hook is a warning: start succeeds", errText(err))
+	st := c.waitStatus(waitLong, rspec.StateRunning)
+	t.spec(st == rspec.StateRunning, specerror.PoststartHookFailGenWarn, "and the container runs on", string(st))
+}
+
+func vPoststopFail(t *tap) {
+	b, _ := failingHook("poststop")
+	c := current.container(b)
+	if !t.ok(c.create() == nil && c.start() == nil, "create and start") {
+		return
+	}
+	c.kill("KILL")
+	c.waitStatus(waitLong, rspec.StateStopped)
+	err := c.delete()
+	t.spec(err == nil, specerror.PoststopHookFailGenWarn, "a failing poststop hook is a warning: delete succeeds", errText(err))
+	_, err = c.state()
+	t.spec(err != nil, specerror.PoststopHookFailGenWarn, "and the container is gone", "state works: it exists")
 }

@@ -60,13 +60,16 @@ var validations = map[string]func(t *tap){
 	"create": vCreate, "start": vStart, "state": vState, "kill": vKill, "kill_no_effect": vKillNoEffect,
 	"killsig": vKillSig, "delete": vDelete, "delete_resources": vDeleteResources, "pidfile": vPidfile,
 	"config_updates_without_affect": vConfigUpdates, "misc_props": vMiscProps,
+	// lifecycle.go: the hooks
+	"hooks_stdin": vHooksStdin, "prestart_fail": vPrestartFail, "poststart_fail": vPoststartFail,
+	"poststop_fail": vPoststopFail,
 	// config.go: config.json's properties, checked inside (inside.go) or from the host
 	"default": vDefault, "hostname": vHostname, "process": vProcess, "process_user": vProcessUser,
 	"process_rlimits": vRlimits, "process_capabilities": vCaps, "process_oom_score_adj": vOOMScoreAdj,
 	"root_readonly_true": vRootReadonly, "mounts": vMounts, "linux_masked_paths": vMasked,
 	"linux_readonly_paths": vReadonly, "linux_sysctl": vSysctl, "linux_devices": vDevices,
 	"linux_uid_mappings": vUserns, "linux_rootfs_propagation": vPropagation, "linux_ns_nopath": vNsNoPath,
-	"linux_ns_itype": vNsInherit, "linux_ns_path": vNsPath, "spec": vSpec,
+	"linux_ns_itype": vNsInherit, "linux_ns_path": vNsPath, "linux_ns_path_type": vNsPathType, "spec": vSpec,
 }
 
 func main() {
