@@ -420,7 +420,7 @@ func vHooksStdin(t *tap) {
 	s, _ := c.state()
 	t.spec(order() == "prestart createRuntime createContainer", specerror.PrestartHooksInvoke,
 		"create ran prestart, createRuntime and createContainer, in that order", "ran: "+order())
-	if !t.ok(c.start() == nil, "start") {
+	if err := c.start(); !t.ok(err == nil, "start (the startContainer hook runs under the config's seccomp profile)", errText(err)) {
 		return
 	}
 	for end := time.Now().Add(waitLong); time.Now().Before(end) && !strings.HasSuffix(order(), "poststart"); {
