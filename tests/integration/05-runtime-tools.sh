@@ -41,7 +41,7 @@ RUN=(create start state kill kill_no_effect killsig delete delete_resources pidf
 #
 # "not ok" lines that are known and justified (a regular expression of the line | why):
 KNOWN=(
-    "start \\(the startContainer hook runs under the config's seccomp profile\\)|runtime-tools' default config has a seccomp allow-list without pidfd_open; box runs startContainer hooks after loading the filter and waits for them on a pidfd (cac184e), so start fails with EPERM. Hooks work, reported to the lead."
+    "create and start with a startContainer hook and the config's seccomp profile|runtime-tools' default config has a seccomp allow-list without pidfd_open; box runs startContainer hooks after loading the filter and waits for them on a pidfd (cac184e), so start fails with EPERM. Hooks work, reported to the lead."
     "hooks added to config.json after create do not run|box reads the poststart and poststop hooks from config.json at start and delete (create.cpp start_container, lifecycle.cpp), not from what create read; left to the hooks work, reported to the lead."
     "spec's config.json passes runtime-tools' process checks|box spec writes ambient capabilities with no inheritable set, as runc spec does; the kernel cannot raise them, and box skips them as runc does (inside.cpp). runtime-tools' validator wants them permitted and inheritable."
 )
