@@ -23,6 +23,13 @@ RUN=(create start state kill kill_no_effect killsig delete delete_resources pidf
      root_readonly_true mounts linux_masked_paths linux_readonly_paths linux_sysctl linux_devices
      linux_uid_mappings linux_rootfs_propagation linux_ns_nopath linux_ns_itype linux_ns_path
      linux_ns_path_type spec)
+# box-rtools's validations held back, and why: cgroupsPath and linux.resources cpu/cpuset are
+# being reworked; today box puts every container at box/ID whatever cgroupsPath says and ignores
+# cpu.shares, cpus and mems, so these fail. Move them to RUN when that work lands.
+HELD=(linux_cgroups_pids linux_cgroups_relative_pids linux_cgroups_memory linux_cgroups_cpus
+      delete_only_create_resources)
+# RTOOLS_RUN_HELD=1 ctest -R 05-runtime-tools: run them too (to check that work).
+if [ "${RTOOLS_RUN_HELD:-}" = 1 ]; then RUN+=("${HELD[@]}"); HELD=(); fi
 # The upstream validations not run, and why:
 # - prestart, poststart, poststop, hooks: their checks (each kind runs once, in order, with the
 #   state on stdin) are in hooks_stdin; 05-hooks tests failing createRuntime/createContainer/
@@ -30,10 +37,9 @@ RUN=(create start state kill kill_no_effect killsig delete delete_resources pidf
 # - linux_ns_path_type's wrong-type case for a network path is in linux_ns_path, and
 #   process_capabilities_fail's case (an unknown capability) in process_capabilities.
 # - process_terminal / exec --tty: not ported; 05-exec and 05-podman (podman exec -t) test it.
-# - linux_cgroups_* (blkio, cpus, devices, hugetlb, memory, network, pids and their relative_
-#   variants), delete_only_create_resources (a cgroupsPath that exists): cgroupsPath and
-#   linux.resources cpu/cpuset/devices/cgroup v2 are being reworked; blkio, hugetlb and
-#   net_cls/net_prio are controllers box does not drive.
+# - linux_cgroups_devices and its relative_ variant: the devices cgroup is being reworked (not
+#   ported); linux_cgroups_blkio, _hugetlb, _network (and relative_): controllers box does not
+#   drive. (linux_cgroups_pids, _memory, _cpus, relative_pids, delete_only_create_resources: HELD.)
 # - linux_process_apparmor_profile, linux_mount_label, SELinux labels: this kernel has neither
 #   AppArmor nor SELinux (box refuses those fields clearly: 05-config).
 # - linux_seccomp, linux_intelRdt: not ported (seccomp is tested by 04-seccomp, 05-lifecycle and
@@ -47,7 +53,7 @@ KNOWN=(
 )
 
 listed=$("$RTOOLS" list | sort)
-assert_eq "$(printf '%s\n' "${RUN[@]}" | sort)" "$listed" "every validation box-rtools has is run (or excluded here with its reason)"
+assert_eq "$(printf '%s\n' "${RUN[@]}" "${HELD[@]}" | sort)" "$listed" "every validation box-rtools has is run or held here with its reason"
 
 box_setup
 export RUNTIME=$BOX RTOOLS_ROOTFS=$ROOTFS RTOOLS_ROOT=$STATE RTOOLS_WORK=$WORK RTOOLS_PREFIX=$TEST_NAME

@@ -63,6 +63,10 @@ var validations = map[string]func(t *tap){
 	// lifecycle.go: the hooks
 	"hooks_stdin": vHooksStdin, "prestart_fail": vPrestartFail, "poststart_fail": vPoststartFail,
 	"poststop_fail": vPoststopFail,
+	// cgroups.go: linux.resources and cgroupsPath
+	"linux_cgroups_pids": vCgroupsPids, "linux_cgroups_relative_pids": vCgroupsRelativePids,
+	"linux_cgroups_memory": vCgroupsMemory, "linux_cgroups_cpus": vCgroupsCpus,
+	"delete_only_create_resources": vDeleteOnlyCreated,
 	// config.go: config.json's properties, checked inside (inside.go) or from the host
 	"default": vDefault, "hostname": vHostname, "process": vProcess, "process_user": vProcessUser,
 	"process_rlimits": vRlimits, "process_capabilities": vCaps, "process_oom_score_adj": vOOMScoreAdj,
