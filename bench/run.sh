@@ -33,6 +33,7 @@ WORK=$BUILD/bench-work      # rootfs copy, bundles, raw results (removed at the 
 RAW=$WORK/raw
 STATE=/run/box/bench        # runtime state dirs (removed at the end)
 NSDIR=$WORK/ns              # crun's private mount namespace, kept open by a bind mount
+TMPFS_ROOT=$WORK/state-tmpfs  # box's --root on a tmpfs, for the row that shows what /run costs
 VMDIR=$BUILD/vm             # kernel and initramfs (kept: a cache)
 START=$(date +%s)
 PIDS=()
@@ -63,6 +64,10 @@ cleanup() {
             esac >/dev/null 2>&1 || true
         done
     done
+    if grep -q " $TMPFS_ROOT " /proc/self/mountinfo; then
+        for id in $(ls "$TMPFS_ROOT"); do timeout -k 2 10 "$BIN/box" --root "$TMPFS_ROOT" delete --force "$id" >/dev/null 2>&1 || true; done
+        umount "$TMPFS_ROOT"
+    fi
     if grep -q " $NSDIR/mnt " /proc/self/mountinfo; then umount "$NSDIR/mnt"; fi
     if grep -q " $NSDIR " /proc/self/mountinfo; then umount "$NSDIR"; fi
     find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -depth -type d -path '*/box/bench*' -exec rmdir {} + 2>/dev/null || true
@@ -148,6 +153,14 @@ for s in "01 box-chroot" "02 box-ns" "03 box-cgroup" "04 box-seccomp"; do
     [ -x "$BIN/$prog" ] && add "stage ${s% *} $prog" "$BIN/$prog $R /bin/true"
 done
 [ -x "$BIN/box" ] && add "stage 05 box run" "$BIN/box --root $STATE/box run --bundle $B box-bench-box"
+# Where /run is not a tmpfs (on this machine it is the root disk), the state directory box makes
+# and removes costs what that file system charges; the same run with --root on a tmpfs shows it.
+if [ -x "$BIN/box" ] && [ "$(findmnt -no FSTYPE -T "$STATE")" != tmpfs ]; then
+    mkdir -p "$TMPFS_ROOT"
+    mount -t tmpfs -o size=16m box-bench-state "$TMPFS_ROOT"
+    add "box run, --root on a tmpfs ($(findmnt -no FSTYPE -T "$STATE") under $STATE)" \
+        "$BIN/box --root $TMPFS_ROOT run --bundle $B box-bench-box-tmpfs"
+fi
 add "crun run" "${CRUN[*]} --root $STATE/crun run --bundle $B box-bench-crun"
 [ ${#CRUN[@]} -gt 1 ] && add "nsenter alone (crun's wrapper)" "nsenter --mount=$NSDIR/mnt /bin/true"
 add "runc run" "runc --root $STATE/runc run --bundle $B box-bench-runc"
