@@ -131,6 +131,30 @@ func vCaps(t *tap) {
 	t.spec(err != nil, specerror.LinuxProcCapError, "create fails on a capability that does not exist", errText(err))
 }
 
+// vSeccomp: the generator's allow-list with mkdir and mkdirat denied (EPERM), then allowed again
+// under a profile that only errs on something else.
+func vSeccomp(t *tap) {
+	g := defaultGenerator()
+	g.Config.Linux.Seccomp.Syscalls = append(g.Config.Linux.Seccomp.Syscalls,
+		rspec.LinuxSyscall{Names: []string{"mkdir", "mkdirat"}, Action: rspec.ActErrno})
+	for i, sc := range g.Config.Linux.Seccomp.Syscalls { // (the allow-list names them: take them out)
+		var keep []string
+		for _, n := range sc.Names {
+			if sc.Action != rspec.ActAllow || (n != "mkdir" && n != "mkdirat") {
+				keep = append(keep, n)
+			}
+		}
+		g.Config.Linux.Seccomp.Syscalls[i].Names = keep
+	}
+	g.AddAnnotation("org.boxkit.rtools.mkdir", "EPERM")
+	runInside(t, g, nil)
+	g = defaultGenerator()
+	g.Config.Linux.Seccomp = &rspec.LinuxSeccomp{DefaultAction: rspec.ActAllow,
+		Syscalls: []rspec.LinuxSyscall{{Names: []string{"kexec_load"}, Action: rspec.ActErrno}}}
+	g.AddAnnotation("org.boxkit.rtools.mkdir", "OK")
+	runInside(t, g, nil)
+}
+
 func vMounts(t *tap) {
 	g := defaultGenerator()
 	g.AddMount(rspec.Mount{Destination: "/mnt/rtools-tmpfs", Type: "tmpfs", Source: "tmpfs", Options: []string{"size=1m"}})

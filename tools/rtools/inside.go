@@ -268,6 +268,17 @@ func checkLinux(t *tap, s *rspec.Spec) {
 	for _, d := range l.Devices {
 		checkDevice(t, d)
 	}
+	if l.Seccomp != nil {
+		t.ok(statusField("Seccomp") == "2", "linux.seccomp: the process runs under a seccomp filter", "Seccomp: "+statusField("Seccomp"))
+	}
+	if name := s.Annotations["org.boxkit.rtools.mkdir"]; name != "" {
+		err := unix.Mkdir("/tmp/box-rtools-mkdir", 0755)
+		got := "OK"
+		if err != nil {
+			got = unix.ErrnoName(err.(unix.Errno))
+		}
+		t.ok(got == name, "linux.seccomp: mkdir returns "+name, "got "+got)
+	}
 	checkIDMap(t, "/proc/self/uid_map", l.UIDMappings)
 	checkIDMap(t, "/proc/self/gid_map", l.GIDMappings)
 	if l.RootfsPropagation != "" {
@@ -338,4 +349,15 @@ func checkIDMap(t *tap, file string, want []rspec.LinuxIDMapping) {
 		exp = append(exp, fmt.Sprintf("%d %d %d", m.ContainerID, m.HostID, m.Size))
 	}
 	t.ok(strings.Join(got, ",") == strings.Join(exp, ","), file+" is the config's mappings", "got "+strings.Join(got, ","))
+}
+
+// statusField: a field of /proc/self/status.
+func statusField(name string) string {
+	data, _ := os.ReadFile("/proc/self/status")
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, name+":") {
+			return strings.TrimSpace(strings.TrimPrefix(line, name+":"))
+		}
+	}
+	return ""
 }

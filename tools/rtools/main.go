@@ -71,7 +71,7 @@ var validations = map[string]func(t *tap){
 	"default": vDefault, "hostname": vHostname, "process": vProcess, "process_user": vProcessUser,
 	"process_rlimits": vRlimits, "process_capabilities": vCaps, "process_oom_score_adj": vOOMScoreAdj,
 	"root_readonly_true": vRootReadonly, "mounts": vMounts, "linux_masked_paths": vMasked,
-	"linux_readonly_paths": vReadonly, "linux_sysctl": vSysctl, "linux_devices": vDevices,
+	"linux_readonly_paths": vReadonly, "linux_sysctl": vSysctl, "linux_seccomp": vSeccomp, "linux_devices": vDevices,
 	"linux_uid_mappings": vUserns, "linux_rootfs_propagation": vPropagation, "linux_ns_nopath": vNsNoPath,
 	"linux_ns_itype": vNsInherit, "linux_ns_path": vNsPath, "linux_ns_path_type": vNsPathType, "spec": vSpec,
 }
