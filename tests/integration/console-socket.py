@@ -10,7 +10,9 @@ import sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.bind(sys.argv[1])
 s.listen(1)
+s.settimeout(60)  # a runtime that never connects must not hang the test (it waits for this process)
 c, _ = s.accept()
+c.settimeout(None)
 msg, fds, _, _ = socket.recv_fds(c, 1024, 1)
 out = b""
 while True:

@@ -104,9 +104,10 @@ bundle() {
 }
 # console_receiver SOCKET OUT: in the background, accept one connection on SOCKET (an engine's
 # --console-socket), take the pty master it carries (SCM_RIGHTS) and write "PTY-NAME OUTPUT"
-# to OUT once the pty's other side closes. Sets CONSOLE_PID; returns once SOCKET exists.
+# to OUT once the pty's other side closes (it gives up after 60 s without a connection). Sets
+# CONSOLE_PID; returns once SOCKET exists (a loaded machine may take seconds to start python).
 console_receiver() {
     python3 "$BOX_SRC/tests/integration/console-socket.py" "$1" > "$2" &
     CONSOLE_PID=$!
-    for _ in $(seq 100); do [ -S "$1" ] && break; sleep 0.05; done
+    for _ in $(seq 600); do [ -S "$1" ] && break; sleep 0.05; done
 }
