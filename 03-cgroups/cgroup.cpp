@@ -20,6 +20,7 @@
 #include <cstring>
 #include <ctime>
 #include <exception>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -30,10 +31,17 @@ namespace box {
 
 std::vector<std::string> needed_controllers(const CgroupLimits& l) {
     std::vector<std::string> out;
-    if (l.memory || l.memory_swap) out.push_back("memory");
+    if (l.memory || l.memory_swap || l.memory_reservation) out.push_back("memory");
     if (l.pids) out.push_back("pids");
-    if (l.cpus || l.cpu_weight) out.push_back("cpu");
+    if (l.cpus || l.cpu_weight || l.cpu_shares) out.push_back("cpu");
+    if (!l.cpuset_cpus.empty() || !l.cpuset_mems.empty()) out.push_back("cpuset");
+    if (!l.devices.empty()) out.push_back("devices");
     return out;
+}
+
+std::string device_rule_text(const CgroupDeviceRule& r) {
+    auto num = [](std::int64_t n) { return n < 0 ? std::string("*") : std::to_string(n); };
+    return fmt::format("{} {}:{} {}", r.type, num(r.major), num(r.minor), r.access);
 }
 
 std::int64_t cpu_quota_us(double cpus) {
@@ -42,6 +50,11 @@ std::int64_t cpu_quota_us(double cpus) {
 
 std::int64_t weight_to_shares(std::int64_t weight) {
     return std::clamp<std::int64_t>(weight * 1024 / 100, 2, 262144);
+}
+
+std::int64_t shares_to_weight(std::uint64_t shares) {
+    auto s = static_cast<std::int64_t>(std::clamp<std::uint64_t>(shares, 2, 262144));
+    return 1 + ((s - 2) * 9999) / 262142;
 }
 
 void check_cgroup_name(std::string_view name) {
@@ -122,7 +135,7 @@ std::string format_stats(const CgroupStats& s) {
 // mountinfo: which cgroup filesystems are mounted where
 
 CgroupMounts parse_cgroup_mounts(std::string_view mountinfo) {
-    static const std::set<std::string> ours{"memory", "pids", "cpu", "cpuacct"};
+    static const std::set<std::string> ours{"memory", "pids", "cpu", "cpuacct", "cpuset", "devices"};
     CgroupMounts m;
     std::istringstream in{std::string(mountinfo)};
     std::string line;
@@ -140,7 +153,7 @@ CgroupMounts parse_cgroup_mounts(std::string_view mountinfo) {
             std::istringstream opts(super);
             std::string o;
             while (std::getline(opts, o, ','))
-                if (ours.count(o) || o == "blkio" || o == "devices" || o == "freezer" || o == "cpuset" ||
+                if (ours.count(o) || o == "blkio" || o == "freezer" ||
                     o == "net_cls" || o == "net_prio" || o == "perf_event" || o == "hugetlb" || o == "rdma" ||
                     o == "misc")
                     ctrls.push_back(o);
@@ -154,6 +167,21 @@ CgroupMounts parse_cgroup_mounts(std::string_view mountinfo) {
         }
     }
     return m;
+}
+
+std::map<std::string, std::string> parse_proc_cgroup(std::string_view text) {
+    std::map<std::string, std::string> out;
+    std::istringstream in{std::string(text)};
+    for (std::string line; std::getline(in, line);) {
+        // hierarchy-id:controllers:path, e.g. "4:memory:/box/web1", "1:cpu,cpuacct:/", "0::/"
+        auto a = line.find(':'), b = line.find(':', a + 1);
+        if (a == std::string::npos || b == std::string::npos) continue;
+        std::istringstream ctrls(line.substr(a + 1, b - a - 1));
+        std::string path = line.substr(b + 1);
+        if (b == a + 1) out[""] = path;
+        for (std::string c; std::getline(ctrls, c, ',');) out[c] = path;
+    }
+    return out;
 }
 
 namespace {
@@ -249,35 +277,58 @@ void kill_loop(const std::vector<std::string>& dirs) {
     }
 }
 
-// mkdir box/ (shared by every container; EEXIST is fine), then box/NAME (EEXIST is not: another
-// container has that name). Returns true when it made box/NAME. Retries when box/ vanished in
-// between because the last container using it removed it.
-void make_group_dir(const std::string& parent, const std::string& dir, const std::string& name) {
+// mkdir ROOT/PATH and its missing parents, one level at a time; each new directory is added to
+// @p made and handed to @p at_level (v2 enables controllers there, v1's cpuset fills its CPUs).
+// The group itself must be new: EEXIST there means another container has it. Retries when a
+// parent vanished in between because the last group using it was removed.
+void make_path(const std::string& root, const std::string& path, std::vector<std::string>& made,
+               const std::function<void(const std::string& dir, bool group)>& at_level) {
+    std::string dir = root + "/" + path;
+    explain(Step::CgroupCreate, fmt::format("mkdir(\"{}\")", dir));
     for (int attempt = 0;; ++attempt) {
-        explain(Step::CgroupCreate, fmt::format("mkdir(\"{}\")", dir));
-        if (::mkdir(parent.c_str(), 0755) < 0 && errno != EEXIST)
-            throw SysError(errno, fmt::format("mkdir(\"{}\")", parent));
-        if (::mkdir(dir.c_str(), 0755) == 0) return;
-        int err = errno;
+        std::size_t next = 0;
+        int err = 0;
+        while (next != std::string::npos && !err) {
+            next = path.find('/', next + 1);
+            std::string level = root + "/" + path.substr(0, next);
+            bool group = next == std::string::npos;
+            if (::mkdir(level.c_str(), 0755) == 0) made.push_back(level);
+            else if (errno != EEXIST || group) err = errno;
+            if (!err) at_level(level, group);
+        }
+        if (!err) return;
         if (err == ENOENT && attempt < 5) continue;
         if (err == EEXIST)
             throw InputError(kExitUsage,
                              fmt::format("--name: the cgroup {} already exists: another container is called '{}'; "
                                          "choose another --name",
-                                         dir, name));
+                                         dir, path.substr(path.rfind('/') + 1)));
         throw SysError(err, fmt::format("mkdir(\"{}\")", dir));
     }
 }
 
-// rmdir box/NAME (waiting briefly for exiting processes to leave), then box/ if it is empty.
-void remove_group_dir(const std::string& parent, const std::string& dir) {
-    explain(Step::CgroupRemove, fmt::format("rmdir(\"{}\")", dir));
-    for (int attempt = 0;; ++attempt) {
-        if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) break;
-        if (errno != EBUSY || attempt >= 200) throw SysError(errno, fmt::format("rmdir(\"{}\")", dir));
-        pause_ms(10);
+// rmdir @p owned deepest first (waiting briefly for exiting processes to leave a group); a
+// parent another group still uses stays (EBUSY/ENOTEMPTY: fine).
+void remove_dirs(const std::vector<std::string>& groups, const std::vector<std::string>& owned) {
+    for (auto it = owned.rbegin(); it != owned.rend(); ++it) {
+        bool group = std::find(groups.begin(), groups.end(), *it) != groups.end();
+        if (group) explain(Step::CgroupRemove, fmt::format("rmdir(\"{}\")", *it));
+        for (int attempt = 0;; ++attempt) {
+            if (::rmdir(it->c_str()) == 0 || errno == ENOENT || !group) break;
+            if (errno != EBUSY || attempt >= 200) throw SysError(errno, fmt::format("rmdir(\"{}\")", *it));
+            pause_ms(10);
+        }
     }
-    ::rmdir(parent.c_str());  // fails with EBUSY/ENOTEMPTY while another container uses box/: fine
+}
+
+// What a group's remove takes away, parents first: what create made, and box/ (which every
+// container shares, so that the last one out removes it) even when an earlier container made it.
+std::vector<std::string> owned(const std::string& root, const std::string& path, const std::vector<std::string>& made) {
+    std::vector<std::string> out;
+    if (made.empty()) return out;
+    if (path.rfind("box/", 0) == 0 && made.front() != root + "/box") out.push_back(root + "/box");
+    out.insert(out.end(), made.begin(), made.end());
+    return out;
 }
 
 std::string mount_error_hint() { return "mounting inside the container needs its own mount namespace"; }
@@ -296,17 +347,31 @@ void mkdirs(const std::string& path) {
         if (i == path.size() || path[i] == '/') ::mkdir(path.substr(0, i).c_str(), 0755);
 }
 
+// The option (box-cgroup) or config.json field (box) that asks for controller @p c.
+std::string option_for(const std::string& c, const CgroupLimits& l) {
+    if (c == "memory") return l.memory ? "--memory" : l.memory_swap ? "--memory-swap" : ".linux.resources.memory.reservation";
+    if (c == "pids") return "--pids";
+    if (c == "cpu") return l.cpus ? "--cpus" : l.cpu_weight ? "--cpu-weight" : ".linux.resources.cpu.shares";
+    if (c == "cpuset") return l.cpuset_cpus.empty() ? ".linux.resources.cpu.mems" : ".linux.resources.cpu.cpus";
+    return ".linux.resources." + c;
+}
+
 // ---------------------------------------------------------------------------------------------
 // v2: one hierarchy, one directory
 
 class CgroupV2 final : public CgroupDriver {
 public:
-    CgroupV2(std::string root, std::string name)
-        : root_(std::move(root)), name_(std::move(name)), parent_(root_ + "/box"), dir_(parent_ + "/" + name_) {}
+    CgroupV2(std::string root, std::string path) : root_(std::move(root)), path_(std::move(path)), dir_(root_ + "/" + path_) {}
 
     std::string_view version() const override { return "v2"; }
 
     void check_available(const CgroupLimits& limits) const override {
+        if (!limits.devices.empty())
+            throw InputError(kExitUnavailable,
+                             ".linux.resources.devices: cgroup v2 has no devices controller: device rules are a "
+                             "BPF program there (BPF_PROG_TYPE_CGROUP_DEVICE), which box does not load yet",
+                             "remove the device rules (the container then may open every device node it has), "
+                             "or run it on a cgroup v1 host");
         auto needed = needed_controllers(limits);
         if (needed.empty()) return;
         std::string have = trim(slurp(root_ + "/cgroup.controllers"));
@@ -326,9 +391,9 @@ public:
     void create(const CgroupLimits& limits) override {
         auto needed = needed_controllers(limits);
         enable(root_, needed);  // the root's subtree_control hands the controllers to box/
-        make_group_dir(parent_, dir_, name_);
-        created_ = true;
-        enable(parent_, needed);  // ...and box/'s to box/NAME
+        make_path(root_, path_, made_, [&](const std::string& dir, bool group) {
+            if (!group) enable(dir, needed);  // ...and each level's to the next, down to the group
+        });
         explain_note(fmt::format("cgroup v2: the container's group is {}", dir_));
         fd_ = Fd(check(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC), fmt::format("open(\"{}\")", dir_)));
     }
@@ -346,6 +411,10 @@ public:
             if (l.cpus) write_limit(dir_, "cpu.max", fmt::format("{} {}", cpu_quota_us(*l.cpus), kCpuPeriodUs));
             if (l.cpu_weight) write_limit(dir_, "cpu.weight", std::to_string(*l.cpu_weight));
             // END EXERCISE
+            if (l.cpu_shares) write_limit(dir_, "cpu.weight", std::to_string(shares_to_weight(*l.cpu_shares)));
+            if (!l.cpuset_cpus.empty()) write_limit(dir_, "cpuset.cpus", l.cpuset_cpus);
+            if (!l.cpuset_mems.empty()) write_limit(dir_, "cpuset.mems", l.cpuset_mems);
+            if (l.memory_reservation) write_limit(dir_, "memory.low", std::to_string(*l.memory_reservation));
         });
     }
 
@@ -358,7 +427,7 @@ public:
 
     bool contains(pid_t pid) const override {
         std::istringstream in(slurp(fmt::format("/proc/{}/cgroup", pid)));
-        std::string line, want = "/box/" + name_;
+        std::string line, want = "/" + path_;
         while (std::getline(in, line))
             if (line.rfind("0::", 0) == 0) return line.size() >= want.size() && line.ends_with(want);
         return false;
@@ -375,10 +444,9 @@ public:
     }
 
     void remove() override {
-        if (!created_) return;
         fd_.close();
-        remove_group_dir(parent_, dir_);
-        created_ = false;
+        remove_dirs({dir_}, owned_dirs());
+        made_.clear();
     }
 
     CgroupStats stats() const override {
@@ -392,6 +460,7 @@ public:
     }
 
     std::vector<std::string> paths() const override { return {dir_}; }
+    std::vector<std::string> owned_dirs() const override { return owned(root_, path_, made_); }
 
     void mount_in_child() const override {
         mkdirs("/sys/fs/cgroup");
@@ -399,12 +468,6 @@ public:
     }
 
 private:
-    static std::string option_for(const std::string& c, const CgroupLimits& l) {
-        if (c == "memory") return l.memory ? "--memory" : "--memory-swap";
-        if (c == "pids") return "--pids";
-        return l.cpus ? "--cpus" : "--cpu-weight";
-    }
-
     // Add the controllers in @p needed to DIR/cgroup.subtree_control that are not there yet.
     static void enable(const std::string& dir, const std::vector<std::string>& needed) {
         std::string have = exists(dir + "/cgroup.subtree_control") ? slurp(dir + "/cgroup.subtree_control") : "";
@@ -419,8 +482,8 @@ private:
         write_file(dir + "/cgroup.subtree_control", add);
     }
 
-    std::string root_, name_, parent_, dir_;
-    bool created_ = false;
+    std::string root_, path_, dir_;
+    std::vector<std::string> made_;  ///< what create() made, parents first
     Fd fd_;
 };
 
@@ -429,26 +492,23 @@ private:
 
 class CgroupV1 final : public CgroupDriver {
 public:
-    CgroupV1(CgroupMounts m, std::string name) : m_(std::move(m)), name_(std::move(name)) {
-        for (const char* c : {"memory", "pids", "cpu", "cpuacct"})
-            if (m_.v1.count(c)) {
-                auto mount = m_.v1.at(c);
-                if (std::none_of(groups_.begin(), groups_.end(), [&](auto& g) { return g.mount == mount; }))
-                    groups_.push_back({mount, m_.v1_set.at(c), mount + "/box", mount + "/box/" + name_, false});
-            }
+    CgroupV1(CgroupMounts m, std::string path) : m_(std::move(m)), path_(std::move(path)) {
+        for (const char* c : {"memory", "pids", "cpu", "cpuacct"}) add_group(c);
     }
 
     std::string_view version() const override { return "v1"; }
 
     void check_available(const CgroupLimits& limits) const override {
-        std::string mounted;
-        for (const auto& [c, point] : m_.v1) mounted += (mounted.empty() ? "" : ", ") + c;
-        for (const auto& c : needed_controllers(limits))
+        auto needed = needed_controllers(limits);
+        std::string mounted;  // of the controllers boxkit uses
+        for (const auto& [c, point] : m_.v1)
+            if ((c != "cpuset" && c != "devices") || std::count(needed.begin(), needed.end(), c))
+                mounted += (mounted.empty() ? "" : ", ") + c;
+        for (const auto& c : needed)
             if (!m_.v1.count(c))
                 throw InputError(kExitUnavailable,
                                  fmt::format("{}: no cgroup v1 hierarchy has the {} controller (mounted: {})",
-                                             c == "memory" ? "--memory" : c == "pids" ? "--pids" : "--cpus/--cpu-weight",
-                                             c, mounted.empty() ? "none" : mounted),
+                                             option_for(c, limits), c, mounted.empty() ? "none" : mounted),
                                  fmt::format("mount it (mount -t cgroup -o {0} cgroup /sys/fs/cgroup/{0}) or leave "
                                              "the option out",
                                              c));
@@ -459,16 +519,18 @@ public:
                              "boot with swapaccount=1, or leave --memory-swap out");
     }
 
-    void create(const CgroupLimits&) override {
+    void create(const CgroupLimits& limits) override {
         explain_note("cgroup v1: one directory per controller hierarchy");
-        for (auto& g : groups_) {
-            make_group_dir(g.parent, g.dir, name_);
-            g.created = true;
-        }
+        for (const auto& c : needed_controllers(limits))
+            if (c == "cpuset" || c == "devices") add_group(c);  // only when asked for: each join costs time
+        for (const auto& g : groups_)
+            make_path(g.mount, path_, made_, [&](const std::string& dir, bool) {
+                if (g.set.find("cpuset") != std::string::npos && !made_.empty() && made_.back() == dir) copy_cpuset(dir);
+            });
     }
 
     void set_limits(const CgroupLimits& l) override {
-        in_context(fmt::format("writing limits for cgroup box/{}", name_), [&] {
+        in_context(fmt::format("writing limits for cgroup {}", path_), [&] {
             if (l.memory) write_limit(dir("memory"), "memory.limit_in_bytes", std::to_string(*l.memory));
             // memsw is RAM + swap; it must be set after (and be at least) the RAM limit
             bool memsw = exists(dir("memory") + "/memory.memsw.limit_in_bytes");
@@ -481,6 +543,13 @@ public:
                 write_limit(dir("cpu"), "cpu.cfs_quota_us", std::to_string(cpu_quota_us(*l.cpus)));
             }
             if (l.cpu_weight) write_limit(dir("cpu"), "cpu.shares", std::to_string(weight_to_shares(*l.cpu_weight)));
+            if (l.cpu_shares) write_limit(dir("cpu"), "cpu.shares", std::to_string(*l.cpu_shares));
+            if (!l.cpuset_cpus.empty()) write_limit(dir("cpuset"), "cpuset.cpus", l.cpuset_cpus);
+            if (!l.cpuset_mems.empty()) write_limit(dir("cpuset"), "cpuset.mems", l.cpuset_mems);
+            if (l.memory_reservation)
+                write_limit(dir("memory"), "memory.soft_limit_in_bytes", std::to_string(*l.memory_reservation));
+            for (const auto& r : l.devices)  // in order: a later rule overrides an earlier one
+                write_limit(dir("devices"), r.allow ? "devices.allow" : "devices.deny", device_rule_text(r));
         });
     }
 
@@ -493,7 +562,7 @@ public:
 
     bool contains(pid_t pid) const override {
         std::istringstream in(slurp(fmt::format("/proc/{}/cgroup", pid)));
-        std::string line, want = "/box/" + name_;
+        std::string line, want = "/" + path_;
         std::size_t inside = 0;
         while (std::getline(in, line))
             for (const auto& g : groups_)
@@ -504,7 +573,7 @@ public:
     void kill_all() override {
         std::vector<std::string> dirs;
         for (const auto& g : groups_)
-            if (g.created) dirs.push_back(g.dir);
+            if (std::find(made_.begin(), made_.end(), g.dir) != made_.end()) dirs.push_back(g.dir);
         if (dirs.empty()) return;
         // v1 has no cgroup.kill: read cgroup.procs and SIGKILL each process, until none is left
         explain(Step::CgroupKill, fmt::format("kill(each pid in {}/cgroup.procs, SIGKILL)", dirs.front()));
@@ -512,11 +581,8 @@ public:
     }
 
     void remove() override {
-        for (auto& g : groups_)
-            if (g.created) {
-                remove_group_dir(g.parent, g.dir);
-                g.created = false;
-            }
+        remove_dirs(paths(), owned_dirs());
+        made_.clear();
     }
 
     CgroupStats stats() const override {
@@ -535,6 +601,17 @@ public:
     std::vector<std::string> paths() const override {
         std::vector<std::string> out;
         for (const auto& g : groups_) out.push_back(g.dir);
+        return out;
+    }
+
+    std::vector<std::string> owned_dirs() const override {
+        std::vector<std::string> out;
+        for (const auto& g : groups_) {
+            std::vector<std::string> mine;  // what create() made in this hierarchy
+            for (const auto& d : made_)
+                if (d.rfind(g.mount + "/", 0) == 0) mine.push_back(d);
+            for (auto& d : owned(g.mount, path_, mine)) out.push_back(d);
+        }
         return out;
     }
 
@@ -560,28 +637,56 @@ public:
 
 private:
     struct Group {
-        std::string mount, set, parent, dir;
-        bool created;
+        std::string mount, set, dir;
     };
     bool has(const std::string& c) const { return m_.v1.count(c) > 0; }
-    std::string dir(const std::string& c) const { return m_.v1.at(c) + "/box/" + name_; }
+    std::string dir(const std::string& c) const { return m_.v1.at(c) + "/" + path_; }
+
+    // A group in controller @p c's hierarchy, unless it is not mounted or has one already.
+    void add_group(const std::string& c) {
+        if (!has(c)) return;
+        auto mount = m_.v1.at(c);
+        if (std::none_of(groups_.begin(), groups_.end(), [&](auto& g) { return g.mount == mount; }))
+            groups_.push_back({mount, m_.v1_set.at(c), mount + "/" + path_});
+    }
+
+    // A new v1 cpuset group has no CPUs and no memory nodes, so no process could join it: give
+    // it its parent's (v2 and v1's cgroup.clone_children do that by themselves).
+    static void copy_cpuset(const std::string& dir) {
+        std::string parent = dir.substr(0, dir.rfind('/'));
+        for (const char* f : {"cpuset.cpus", "cpuset.mems"})
+            if (exists(dir + "/" + f) && trim(slurp(dir + "/" + f)).empty())
+                write_limit(dir, f, trim(slurp(parent + "/" + f)));
+    }
 
     CgroupMounts m_;
-    std::string name_;
+    std::string path_;
     std::vector<Group> groups_;
+    std::vector<std::string> made_;  ///< what create() made, parents first, hierarchy by hierarchy
 };
 
 }  // namespace
 
-std::unique_ptr<CgroupDriver> make_cgroup_v2(std::string root, std::string name) {
-    return std::make_unique<CgroupV2>(std::move(root), std::move(name));
+std::unique_ptr<CgroupDriver> make_cgroup_v2(std::string root, std::string path) {
+    return std::make_unique<CgroupV2>(std::move(root), std::move(path));
 }
 
-std::unique_ptr<CgroupDriver> make_cgroup_v1(CgroupMounts mounts, std::string name) {
-    return std::make_unique<CgroupV1>(std::move(mounts), std::move(name));
+std::unique_ptr<CgroupDriver> make_cgroup_v1(CgroupMounts mounts, std::string path) {
+    return std::make_unique<CgroupV1>(std::move(mounts), std::move(path));
 }
 
-std::unique_ptr<CgroupDriver> make_cgroup_driver(const CgroupMounts& m, std::string name) {
+void remove_cgroup_dirs(const std::vector<std::string>& groups, const std::vector<std::string>& owned) {
+    std::vector<std::string> left;
+    for (const auto& g : groups)
+        if (exists(g)) left.push_back(g);
+    if (!left.empty()) {
+        explain(Step::CgroupKill, fmt::format("kill(each pid in {}/cgroup.procs, SIGKILL)", left.front()));
+        kill_loop(left);
+    }
+    remove_dirs(groups, owned);
+}
+
+std::unique_ptr<CgroupDriver> make_cgroup_driver(const CgroupMounts& m, std::string path) {
     if (!m.v1.empty()) {
         std::string list;
         for (const auto& [c, point] : m.v1) list += (list.empty() ? "" : ", ") + c;
@@ -591,11 +696,11 @@ std::unique_ptr<CgroupDriver> make_cgroup_driver(const CgroupMounts& m, std::str
                                      list, m.unified));
         else
             explain_note(fmt::format("cgroup v1 host: hierarchies for {}", list));
-        return make_cgroup_v1(m, std::move(name));
+        return make_cgroup_v1(m, std::move(path));
     }
     if (!m.unified.empty()) {
         explain_note(fmt::format("cgroup v2 (unified) at {}", m.unified));
-        return make_cgroup_v2(m.unified, std::move(name));
+        return make_cgroup_v2(m.unified, std::move(path));
     }
     throw InputError(kExitUnavailable, "no cgroup filesystem is mounted (none in /proc/self/mountinfo)",
                      "mount cgroup2 at /sys/fs/cgroup: mount -t cgroup2 none /sys/fs/cgroup");
@@ -738,7 +843,7 @@ Cgroup create_cgroup(const std::string& name, const CgroupLimits& limits) {
     try {
         return in_context(fmt::format("creating cgroup box/{}", name), [&] {
             check_cgroup_name(name);
-            auto driver = make_cgroup_driver(detect_cgroup_mounts(), name);
+            auto driver = make_cgroup_driver(detect_cgroup_mounts(), "box/" + name);
             driver->check_available(limits);  // fail before anything is created
             Cgroup cg(std::move(driver), limits);
             cg.driver().create(limits);       // from here on, ~Cgroup removes what was made

@@ -7,7 +7,8 @@
 /// CgroupV2 (the unified hierarchy: one directory, `memory.max`, `cpu.max`, ...) and CgroupV1
 /// (one directory per controller hierarchy: `memory.limit_in_bytes`, `cpu.cfs_quota_us`, ...).
 /// A hybrid host (v1 controllers plus a cgroup2 mount without them) uses v1 and says so under
-/// `--explain`. Every group lives at `<hierarchy>/box/<name>`.
+/// `--explain`. A driver is given its group's path below each hierarchy's root: box-cgroup's is
+/// `box/<name>`; stage 05 passes the path an OCI config's linux.cgroupsPath names.
 #pragma once
 
 #include "guard.hpp"
@@ -28,6 +29,17 @@
 
 namespace box {
 
+/// One rule of the device controller: who may open or mknod which device nodes.
+struct CgroupDeviceRule {
+    bool allow = false;
+    char type = 'a';                      ///< a (every device), c (character) or b (block)
+    std::int64_t major = -1, minor = -1;  ///< -1: any
+    std::string access = "rwm";           ///< r(ead), w(rite), m(knod)
+};
+
+/// `c 1:3 rwm`, `a *:* rwm`: a rule as v1's devices.allow and devices.deny take it.
+std::string device_rule_text(const CgroupDeviceRule& r);
+
 /// The limits of stage 03. An unset field is not limited.
 struct CgroupLimits {
     std::optional<std::uint64_t> memory;       ///< --memory: bytes of RAM
@@ -35,6 +47,11 @@ struct CgroupLimits {
     std::optional<std::int64_t> pids;          ///< --pids: processes and threads
     std::optional<double> cpus;                ///< --cpus: CPU time per period, in CPUs (0.5 = half a core)
     std::optional<std::int64_t> cpu_weight;    ///< --cpu-weight: 1..10000, v2 units (100 = default share)
+    // Set by stage 05 from config.json's linux.resources (box-cgroup has no option for them):
+    std::optional<std::uint64_t> cpu_shares;   ///< v1 units (2..262144): v1 cpu.shares, v2 cpu.weight as crun converts
+    std::string cpuset_cpus, cpuset_mems;      ///< CPUs and memory nodes it may use ("0-1"), "" = the parent's
+    std::optional<std::uint64_t> memory_reservation;  ///< soft limit: v1 memory.soft_limit_in_bytes, v2 memory.low
+    std::vector<CgroupDeviceRule> devices;     ///< device controller rules, in order (v1 only)
 };
 
 /// The options of stage 03: stage 02's plus the limits.
@@ -54,7 +71,7 @@ void add_cgroup_options(CLI::App& app, CgroupOptions& opt);
 /// its group, so that the group, not the host's, is its '/'.
 void check_cgroup_options(CgroupOptions& opt);
 
-/// The controllers @p limits need ("memory", "pids", "cpu"), in that order.
+/// The controllers @p limits need ("memory", "pids", "cpu", "cpuset", "devices"), in that order.
 std::vector<std::string> needed_controllers(const CgroupLimits& limits);
 
 /// The CFS bandwidth period boxkit uses (100 ms, the kernel's default) and the quota for
@@ -65,6 +82,9 @@ std::int64_t cpu_quota_us(double cpus);
 /// v2 cpu.weight (1..10000, default 100) -> v1 cpu.shares (2..262144, default 1024),
 /// proportionally, so the defaults match.
 std::int64_t weight_to_shares(std::int64_t weight);
+
+/// v1 cpu.shares -> v2 cpu.weight as crun converts it: 1 + ((shares - 2) * 9999) / 262142.
+std::int64_t shares_to_weight(std::uint64_t shares);
 
 /// The cgroup filesystems mounted, from /proc/self/mountinfo.
 struct CgroupMounts {
@@ -78,6 +98,10 @@ CgroupMounts parse_cgroup_mounts(std::string_view mountinfo);
 
 /// Read /proc/self/mountinfo and parse it.
 CgroupMounts detect_cgroup_mounts();
+
+/// Parse the text of /proc/PID/cgroup (pure: unit-tested): each v1 controller -> the group the
+/// process is in ("/", "/box/web1"), and "" -> its v2 group.
+std::map<std::string, std::string> parse_proc_cgroup(std::string_view text);
 
 /// What the container used, read from the cgroup's accounting files at exit.
 /// A field the kernel does not provide is unset.
@@ -101,8 +125,8 @@ public:
     /// Fail (InputError, kExitUnavailable) before anything is created if a controller that
     /// @p limits need is missing.
     virtual void check_available(const CgroupLimits& limits) const = 0;
-    /// mkdir box/NAME (and box/) in every hierarchy used, enabling (v2) the controllers
-    /// @p limits need. Fails if box/NAME already exists.
+    /// mkdir the group, and its missing parents, in every hierarchy used, enabling (v2) the
+    /// controllers @p limits need at each level down. Fails if the group already exists.
     virtual void create(const CgroupLimits& limits) = 0;
     /// Write @p limits into the control files.
     virtual void set_limits(const CgroupLimits& limits) = 0;
@@ -114,27 +138,38 @@ public:
     virtual bool contains(pid_t pid) const = 0;
     /// SIGKILL every process in the group and wait until it is empty (bounded).
     virtual void kill_all() = 0;
-    /// rmdir box/NAME, then box/ if no other container uses it. Missing directories are fine.
+    /// rmdir the group, then the parents create() made and box/, those no other group uses.
+    /// Missing directories are fine.
     virtual void remove() = 0;
     /// Read the accounting files.
     virtual CgroupStats stats() const = 0;
     /// The group's directories, one per hierarchy.
     virtual std::vector<std::string> paths() const = 0;
+    /// What remove() takes away, parents first: the groups, the parents create() made, and
+    /// box/ (shared by containers: removed when the last one goes). Another process can remove
+    /// them with remove_cgroup_dirs().
+    virtual std::vector<std::string> owned_dirs() const = 0;
     /// Inside the container (new mount and cgroup namespaces, after the root switch): mount
     /// the cgroup filesystems read-only at /sys/fs/cgroup so it sees its own group as the root.
     virtual void mount_in_child() const = 0;
 };
 
-/// The v2 driver: one group at ROOT/box/NAME. @p root is the cgroup2 mount (injectable for tests).
-std::unique_ptr<CgroupDriver> make_cgroup_v2(std::string root, std::string name);
+/// The v2 driver: one group at ROOT/PATH (@p path relative to the root, e.g. "box/web1").
+/// @p root is the cgroup2 mount (injectable for tests).
+std::unique_ptr<CgroupDriver> make_cgroup_v2(std::string root, std::string path);
 
-/// The v1 driver: one group per hierarchy at MOUNT/box/NAME, for the controllers boxkit uses
-/// (memory, pids, cpu, cpuacct) that @p mounts has.
-std::unique_ptr<CgroupDriver> make_cgroup_v1(CgroupMounts mounts, std::string name);
+/// The v1 driver: one group per hierarchy at MOUNT/PATH, for the controllers boxkit uses
+/// (memory, pids, cpu, cpuacct; cpuset and devices when the limits set them) that @p mounts has.
+std::unique_ptr<CgroupDriver> make_cgroup_v1(CgroupMounts mounts, std::string path);
 
 /// Choose the driver for this host: v1 when any of memory, pids, cpu, cpuacct is mounted as a
 /// v1 hierarchy (on a hybrid host, the cgroup2 mount has none of them), else v2.
-std::unique_ptr<CgroupDriver> make_cgroup_driver(const CgroupMounts& mounts, std::string name);
+std::unique_ptr<CgroupDriver> make_cgroup_driver(const CgroupMounts& mounts, std::string path);
+
+/// In another process than the one that made them (stage 05's `delete`): kill what is left in
+/// the groups @p groups, then rmdir @p owned (as owned_dirs() listed them) deepest first. A group
+/// that stays busy is an error; a parent still used by another group is left.
+void remove_cgroup_dirs(const std::vector<std::string>& groups, const std::vector<std::string>& owned);
 
 /// Check a --name: letters, digits, '.', '_', '-'; not "." or ".."; at most 64 characters.
 void check_cgroup_name(std::string_view name);

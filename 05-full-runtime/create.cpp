@@ -1,8 +1,8 @@
 // box create and box start: the OCI lifecycle's two halves, each a flat list of steps.
+#include "container_cgroup.hpp"
 #include "inside.hpp"
 #include "runtime.hpp"
 
-#include "cgroup.hpp"
 #include "seccomp.hpp"
 
 #include "error.hpp"
@@ -155,41 +155,6 @@ void write_id_maps_from_parent(pid_t pid, const oci::Config& c) {
     write_map(pid, "gid_map", c.linux.gid_mappings, Step::GidMap);
 }
 
-// linux.resources as stage 03's limits (swap: the spec's memory+swap total, as --memory-swap).
-CgroupLimits cgroup_limits(const oci::Config& c) {
-    CgroupLimits l;
-    if (!c.linux.resources) return l;
-    const auto& r = *c.linux.resources;
-    if (r.memory_limit && *r.memory_limit > 0) l.memory = static_cast<std::uint64_t>(*r.memory_limit);
-    if (r.memory_swap && *r.memory_swap > 0 && l.memory) l.memory_swap = static_cast<std::uint64_t>(*r.memory_swap);
-    if (r.pids_limit && *r.pids_limit > 0) l.pids = *r.pids_limit;
-    if (r.cpu_quota && *r.cpu_quota > 0)
-        l.cpus = static_cast<double>(*r.cpu_quota) / static_cast<double>(r.cpu_period.value_or(100000));
-    return l;
-}
-
-// Whether the container needs a cgroup of its own: for limits, or to find its processes again
-// when it has no pid namespace of its own (with one, killing its PID 1 kills them all). Joining a
-// v1 cgroup costs ~15 ms on this machine (cgroup.procs writes wait for an RCU grace period), so
-// `box run` of a default bundle does without.
-bool needs_cgroup(const oci::Config& c, const CgroupLimits& limits) {
-    const auto* pid = c.linux.find("pid");
-    return limits.memory || limits.pids || limits.cpus || !pid || !pid->path.empty();
-}
-
-// The container's cgroup box/ID, made with stage 03's driver (v2, v1 or this hybrid host's v1);
-// nullptr when needs_cgroup() says no.
-std::unique_ptr<CgroupDriver> make_cgroup(const oci::Config& c, const std::string& id) {
-    auto limits = cgroup_limits(c);
-    if (!needs_cgroup(c, limits)) return nullptr;
-    check_cgroup_name(id);
-    auto driver = make_cgroup_driver(detect_cgroup_mounts(), id);
-    driver->check_available(limits);
-    driver->create(limits);
-    driver->set_limits(limits);
-    return driver;
-}
-
 // In the child, after release: every step between clone and the user's program.
 void container_in_child(const oci::Config& c, const CreateOptions& o, const std::string& rootfs, ContainerState state,
                         ErrorPipe& errors, TurnPipes& sync, const Fd& fifo, const Fd& console,
@@ -265,12 +230,10 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     auto dir = StateDir::create(g.root, o.id);            // ROOT/ID, locked: a duplicate id is refused
     state.id = o.id, state.bundle = o.bundle, state.annotations = config.annotations;
     state.rootfs = rootfs, state.created = rfc3339_now();
-    state.cgroup = o.id;                                  // recorded first: delete removes it (if made) whatever happens
     dir.save(state);                                      // status "creating"
     Fd fifo = make_exec_fifo(dir);                        // `box start` opens it to let the program run
-    auto cgroup = make_cgroup(config, o.id);              // box/ID with linux.resources' limits (stage 03)
+    auto cgroup = make_container_cgroup(config, o.id, state, dir);  // cgroupsPath with linux.resources (stage 03)
     Cleanup remove_cgroup{[&] { if (cgroup) { cgroup->kill_all(); cgroup->remove(); } }};
-    if (!cgroup) state.cgroup.clear();
     Fd console = o.console_socket.empty() ? Fd() : connect_console_socket(o.console_socket);
     ErrorPipe errors;                                     // the child's failure comes back here
     TurnPipes sync;                                       // the child waits for its id maps, then for the hooks

@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <fstream>
@@ -341,6 +342,28 @@ void check_sysctl(const Linux& l, const std::string& key, const At& at) {
     at.fail(fmt::format("'{}' is not kept apart by any namespace: setting it would change the host's kernel", key));
 }
 
+// linux.cgroupsPath as runc's cgroupfs driver reads it: "/a/b" below each hierarchy's root, "a/b"
+// below box's own group; normalized ("a//b/" -> "a/b"). What would leave the group's parent
+// ("..") or is meant for systemd ("slice:prefix:name") is refused.
+std::string cgroups_path(const At& a) {
+    auto p = a.str();
+    if (p.empty()) return p;
+    if (std::count(p.begin(), p.end(), ':') == 2)
+        a.fail(fmt::format("'{}' is systemd's slice:prefix:name, for --systemd-cgroup, which box does not have "
+                           "(it writes cgroupfs itself): give a path such as /box/NAME", p));
+    std::string out = p[0] == '/' ? "/" : "";
+    std::istringstream in(p);
+    for (std::string part; std::getline(in, part, '/');) {
+        if (part.empty()) continue;
+        if (part == "." || part == "..")
+            a.fail(fmt::format("'{}' has a '{}' component: give the path without it (a cgroup below the "
+                               "hierarchy's root, e.g. /box/NAME)", p, part));
+        out += (out.empty() || out == "/" ? "" : "/") + part;
+    }
+    if (out == "/") a.fail("'/' is the hierarchy's root cgroup itself: give a group below it, e.g. /box/NAME");
+    return out;
+}
+
 Linux parse_linux(const At& a) {
     a.object();
     Linux l;
@@ -352,7 +375,7 @@ Linux parse_linux(const At& a) {
     l.uid_mappings = each<IdMapping>(a.get("uidMappings"), parse_mapping);
     l.gid_mappings = each<IdMapping>(a.get("gidMappings"), parse_mapping);
     l.devices = each<Device>(a.get("devices"), parse_device);
-    if (auto c = a.get("cgroupsPath")) l.cgroups_path = c->str();
+    if (auto c = a.get("cgroupsPath")) l.cgroups_path = cgroups_path(*c);
     if (auto r = a.get("resources")) l.resources = parse_resources(*r);
     if (auto s = a.get("sysctl")) {
         for (const auto& [k, v] : s->object().items()) {

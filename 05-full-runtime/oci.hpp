@@ -123,7 +123,7 @@ struct Linux {
     std::vector<Namespace> namespaces;
     std::vector<IdMapping> uid_mappings, gid_mappings;
     std::vector<Device> devices;
-    std::string cgroups_path;
+    std::string cgroups_path;  ///< "" (box/ID), "/a/b" (below each hierarchy's root) or "a/b" (below box's own group); normalized
     std::optional<Resources> resources;
     std::map<std::string, std::string> sysctl;
     std::optional<Json> seccomp;  ///< handed to stage 04's loader as it is

@@ -26,7 +26,8 @@ oci::Json state_json(const ContainerState& s) {
 oci::Json stored_json(const ContainerState& s) {
     auto j = state_json(s);
     j["boxPidStart"] = s.pid_start;
-    j["boxCgroup"] = s.cgroup;
+    j["boxCgroups"] = s.cgroups;
+    j["boxCgroupOwned"] = s.cgroup_owned;
     return j;
 }
 
@@ -44,7 +45,8 @@ ContainerState parse_stored(std::string_view text, std::string_view source) {
         s.created = j.value("created", "");
         s.owner = j.value("owner", "");
         s.pid_start = j.value("boxPidStart", 0ull);
-        s.cgroup = j.value("boxCgroup", "");
+        s.cgroups = j.value("boxCgroups", std::vector<std::string>{});
+        s.cgroup_owned = j.value("boxCgroupOwned", std::vector<std::string>{});
     } catch (const std::exception& e) {
         throw InputError(kExitBadData, fmt::format("{}: damaged state file ({})", source, e.what()),
                          "remove the container with `box delete --force ID`");

@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace box {
 
@@ -28,7 +29,8 @@ struct ContainerState {
     std::string owner;                ///< "" (runc prints the owner of rootless containers only)
     // ours, not printed by `state`: to tell the container's process from a reused pid
     unsigned long long pid_start = 0; ///< field 22 of /proc/PID/stat
-    std::string cgroup;               ///< the container's cgroup (relative), "" if none
+    std::vector<std::string> cgroups; ///< the container's cgroup, one directory per hierarchy; none if it has none
+    std::vector<std::string> cgroup_owned;  ///< what `delete` removes: stage 03's owned_dirs(), parents first
 };
 
 /// The state JSON as `box state` prints it (ociVersion, id, status, pid, bundle, annotations,

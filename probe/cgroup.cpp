@@ -1,5 +1,5 @@
-// Stage 03 checks: the limits this process sees in its cgroup, and three bounded loads to push
-// against them: alloc (memory), forks (pids), spin (cpu).
+// Stage 03 checks: the limits this process sees in its cgroup, three bounded loads to push
+// against them: alloc (memory), forks (pids), spin (cpu); and open, against the device controller.
 #include "probe.hpp"
 
 #include <signal.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fcntl.h>
 #include <cstdio>
 #include <cstring>
 #include <sstream>
@@ -164,4 +165,15 @@ BOX_PROBE_CHECK(check_spin, "spin", "SECONDS [THREADS]", "burn CPU for SECONDS (
     r.set("wall_s", wall);
     r.set("cpu_s", cpu);
     r.set("cores", cpu / wall);  // ~0.5 under --cpus 0.5, however many threads
+}
+
+// The device controller acts when a device node is opened (EPERM), whatever the file's mode.
+BOX_PROBE_CHECK(check_open, "open", "PATH...", "open each PATH read-only; report its errno (OK = it opened)") {
+    if (args.empty()) throw probe::ProbeError("open needs at least one PATH");
+    for (const auto& p : args) {
+        int fd = open(p.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        int err = fd < 0 ? errno : 0;
+        if (fd >= 0) close(fd);
+        r.set(p, probe::errno_name(err));
+    }
 }

@@ -27,6 +27,9 @@ assert_eq hello "$OUT" "podman --runtime box run --rm IMAGE echo hello prints he
 cid=$(pod run -d localhost/box-busybox sleep 300)
 assert_eq running "$(pod inspect -f '{{.State.Status}}' "$cid")" "podman run -d: running"
 assert_eq running "$("$BIN/box" state "$cid" | jq -r .status)" "box's own state agrees"
+# podman (cgroup_manager cgroupfs) passes cgroupsPath /libpod_parent/libpod-ID: box's group is that
+assert_match "memory:/libpod_parent/libpod-$cid" "$(cat /proc/"$(pod inspect -f '{{.State.Pid}}' "$cid")"/cgroup)" \
+    "the container is in the group podman's cgroupsPath names"
 run_rc pod exec "$cid" /bin/box-probe --json pid
 assert_eq 0 "$RC" "podman exec"
 assert_eq true "$(json '.pid.pids | index(1) != null')" "podman exec runs inside the container's pid namespace"
@@ -40,6 +43,7 @@ run_rc pod rm "$cid"
 assert_eq 0 "$RC" "podman rm"
 assert_eq false "$([ -e "/run/box/$cid" ] && echo true || echo false)" "box's state for it is gone"
 assert_eq "" "$(ls -d /sys/fs/cgroup/*/box/"$cid" /sys/fs/cgroup/box/"$cid" 2>/dev/null || true)" "its cgroup is gone"
+assert_eq "" "$(ls -d /sys/fs/cgroup/*/libpod_parent/libpod-"$cid" 2>/dev/null || true)" "...the one its cgroupsPath named too"
 
 run_rc pod run --rm -t localhost/box-busybox tty
 assert_eq 0 "$RC" "podman run -t (the console socket)"

@@ -93,21 +93,22 @@ TEST_CASE("mountinfo: a hybrid host has v1 controllers and a cgroup2 mount") {
     CHECK(m.v1.at("pids") == "/sys/fs/cgroup/pids");
     CHECK(m.v1.at("cpu") == "/sys/fs/cgroup/cpu");
     CHECK(m.v1.at("cpuacct") == "/sys/fs/cgroup/cpuacct");
-    CHECK(m.v1.size() == 4);  // cpuset, name=systemd: not ours
-    CHECK(make_cgroup_driver(m, "t")->version() == "v1");
+    CHECK(m.v1.at("cpuset") == "/sys/fs/cgroup/cpuset");
+    CHECK(m.v1.size() == 5);  // name=systemd: not ours
+    CHECK(make_cgroup_driver(m, "box/t")->version() == "v1");
 }
 
 TEST_CASE("mountinfo: a unified host gets the v2 driver; co-mounted v1 controllers share a hierarchy") {
     auto u = parse_cgroup_mounts(kUnified);
     CHECK(u.unified == "/sys/fs/cgroup");
     CHECK(u.v1.empty());
-    CHECK(make_cgroup_driver(u, "t")->version() == "v2");
+    CHECK(make_cgroup_driver(u, "box/t")->version() == "v2");
     auto c = parse_cgroup_mounts(kV1Comounted);
     CHECK(c.v1.at("cpu") == "/sys/fs/cgroup/cpu,cpuacct");
     CHECK(c.v1_set.at("cpuacct") == "cpu,cpuacct");
-    CHECK(make_cgroup_v1(c, "t")->paths() ==
+    CHECK(make_cgroup_v1(c, "box/t")->paths() ==
           std::vector<std::string>{"/sys/fs/cgroup/memory/box/t", "/sys/fs/cgroup/cpu,cpuacct/box/t"});
-    CHECK_THROWS_AS(make_cgroup_driver(parse_cgroup_mounts(""), "t"), InputError);
+    CHECK_THROWS_AS(make_cgroup_driver(parse_cgroup_mounts(""), "box/t"), InputError);
 }
 
 TEST_CASE("limit values: cpu quota, weight to shares, controllers needed") {
@@ -162,7 +163,7 @@ TEST_CASE("v2 driver: enables the controllers down the tree and writes memory.ma
     put(t.path / "cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
     put(t.path / "cgroup.subtree_control", "");
     put(t.path / "box/cgroup.subtree_control", "");  // box/ made by an earlier container
-    auto cg = make_cgroup_v2(t.path, "t");
+    auto cg = make_cgroup_v2(t.path, "box/t");
     auto l = all_limits();
     cg->check_available(l);
     cg->create(l);
@@ -188,11 +189,11 @@ TEST_CASE("v2 driver: controllers already enabled are not written again; no limi
     put(t.path / "cgroup.controllers", "memory pids cpu\n");
     put(t.path / "cgroup.subtree_control", "memory pids\n");
     put(t.path / "box/cgroup.subtree_control", "memory pids cpu\n");
-    auto cg = make_cgroup_v2(t.path, "t");
+    auto cg = make_cgroup_v2(t.path, "box/t");
     cg->create(all_limits());
     CHECK(get(t.path / "cgroup.subtree_control") == "+cpu");
     CHECK(get(t.path / "box/cgroup.subtree_control") == "memory pids cpu\n");  // untouched
-    auto none = make_cgroup_v2(t.path, "u");
+    auto none = make_cgroup_v2(t.path, "box/u");
     none->check_available({});  // no cgroup.controllers needed without limits
     none->create({});
     CHECK(fs::is_directory(t.path / "box/u"));
@@ -201,7 +202,7 @@ TEST_CASE("v2 driver: controllers already enabled are not written again; no limi
 TEST_CASE("v2 driver: a missing controller is refused before anything is created (exit 69)") {
     TempDir t;
     put(t.path / "cgroup.controllers", "hugetlb\n");  // this machine's cgroup2 mount
-    auto cg = make_cgroup_v2(t.path, "t");
+    auto cg = make_cgroup_v2(t.path, "box/t");
     CgroupLimits l;
     l.memory = 64ull << 20;
     try {
@@ -219,7 +220,7 @@ TEST_CASE("v2 driver: a missing controller is refused before anything is created
 TEST_CASE("v2 driver: an existing box/NAME is another container's: refused, and left alone") {
     TempDir t;
     put(t.path / "box/t/cgroup.procs", "123\n");
-    auto cg = make_cgroup_v2(t.path, "t");
+    auto cg = make_cgroup_v2(t.path, "box/t");
     try {
         cg->create({});
         FAIL("no error");
@@ -234,7 +235,7 @@ TEST_CASE("v2 driver: an existing box/NAME is another container's: refused, and 
 
 TEST_CASE("v2 driver: stats from memory.peak, memory.events, cpu.stat, pids.peak; remove") {
     TempDir t;
-    auto cg = make_cgroup_v2(t.path, "t");
+    auto cg = make_cgroup_v2(t.path, "box/t");
     cg->create({});
     CHECK(!cg->stats().memory_peak);  // a kernel without the file: n/a, not an error
     put(t.path / "box/t/memory.peak", "5242880\n");
@@ -264,7 +265,7 @@ TEST_CASE("v1 driver: one group per hierarchy; memory.limit_in_bytes, memsw, cfs
     m.v1_set["cpu"] = m.v1_set["cpuacct"] = "cpu,cpuacct";
     for (const char* d : {"memory", "pids", "cpu,cpuacct"}) fs::create_directories(t.path / d);  // the mounts
     put(t.path / "memory/memory.memsw.limit_in_bytes", "9223372036854771712\n");  // swap is accounted
-    auto cg = make_cgroup_v1(m, "t");
+    auto cg = make_cgroup_v1(m, "box/t");
     auto l = all_limits();
     cg->check_available(l);
     cg->create(l);
@@ -289,7 +290,7 @@ TEST_CASE("v1 driver: a controller with no hierarchy, or swap without accounting
     CgroupMounts m;
     m.v1["memory"] = (t.path / "memory").string();
     m.v1_set["memory"] = "memory";
-    auto cg = make_cgroup_v1(m, "t");
+    auto cg = make_cgroup_v1(m, "box/t");
     CgroupLimits l;
     l.pids = 20;
     try {
@@ -314,7 +315,7 @@ TEST_CASE("v1 driver: stats from max_usage_in_bytes, oom_control, cpuacct.usage 
         m.v1_set[c] = c;
         fs::create_directories(t.path / c);
     }
-    auto cg = make_cgroup_v1(m, "t");
+    auto cg = make_cgroup_v1(m, "box/t");
     cg->create({});
     put(t.path / "memory/box/t/memory.max_usage_in_bytes", "1048576\n");
     put(t.path / "memory/box/t/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
@@ -325,4 +326,139 @@ TEST_CASE("v1 driver: stats from max_usage_in_bytes, oom_control, cpuacct.usage 
     CHECK(s.oom_kills == 2u);
     CHECK(s.cpu_usec == 2500000u);
     CHECK(s.pids_peak == 4u);
+}
+
+TEST_CASE("limit values: shares to weight as crun converts; device rules as v1 writes them") {
+    CHECK(shares_to_weight(2) == 1);
+    CHECK(shares_to_weight(1024) == 39);
+    CHECK(shares_to_weight(262144) == 10000);
+    CHECK(shares_to_weight(1) == 1);  // below the v1 range: its smallest
+    CHECK(device_rule_text({false, 'a', -1, -1, "rwm"}) == "a *:* rwm");
+    CHECK(device_rule_text({true, 'c', 1, 3, "rw"}) == "c 1:3 rw");
+    CHECK(device_rule_text({true, 'c', 136, -1, "rwm"}) == "c 136:* rwm");
+    CgroupLimits l;
+    l.cpu_shares = 512;
+    l.cpuset_cpus = "0";
+    l.memory_reservation = 1 << 20;
+    l.devices.push_back({});
+    CHECK(needed_controllers(l) == std::vector<std::string>{"memory", "cpu", "cpuset", "devices"});
+}
+
+TEST_CASE("/proc/PID/cgroup: each v1 controller's group, and the v2 group") {
+    auto own = parse_proc_cgroup("9:name=systemd:/\n4:memory:/process_api/42\n1:cpu,cpuacct:/x\n0::/user.slice\n");
+    CHECK(own.at("memory") == "/process_api/42");
+    CHECK(own.at("cpu") == "/x");
+    CHECK(own.at("cpuacct") == "/x");
+    CHECK(own.at("") == "/user.slice");
+}
+
+TEST_CASE("v2 driver: a deeper path: controllers enabled at each level down; cpu.weight, cpuset, memory.low") {
+    TempDir t;
+    put(t.path / "cgroup.controllers", "cpuset cpu io memory pids\n");
+    put(t.path / "cgroup.subtree_control", "");
+    put(t.path / "pod/cgroup.subtree_control", "");  // a parent that exists already: not ours
+    auto cg = make_cgroup_v2(t.path, "pod/leaf");
+    CgroupLimits l;
+    l.cpu_shares = 1024;
+    l.cpuset_cpus = "0-1";
+    l.cpuset_mems = "0";
+    l.memory_reservation = 32ull << 20;
+    cg->check_available(l);
+    cg->create(l);
+    CHECK(fs::is_directory(t.path / "pod/leaf"));
+    CHECK(get(t.path / "cgroup.subtree_control") == "+memory +cpu +cpuset");
+    CHECK(get(t.path / "pod/cgroup.subtree_control") == "+memory +cpu +cpuset");
+    CHECK(!fs::exists(t.path / "pod/leaf/cgroup.subtree_control"));  // the group itself: no children
+    CHECK(cg->owned_dirs() == std::vector<std::string>{(t.path / "pod/leaf").string()});
+    touch_all(t.path / "pod/leaf", {"cpu.weight", "cpuset.cpus", "cpuset.mems", "memory.low"});
+    cg->set_limits(l);
+    CHECK(get(t.path / "pod/leaf/cpu.weight") == "39");
+    CHECK(get(t.path / "pod/leaf/cpuset.cpus") == "0-1");
+    CHECK(get(t.path / "pod/leaf/cpuset.mems") == "0");
+    CHECK(get(t.path / "pod/leaf/memory.low") == std::to_string(32ull << 20));
+    for (const char* f : {"cpu.weight", "cpuset.cpus", "cpuset.mems", "memory.low"}) fs::remove(t.path / "pod/leaf" / f);
+    cg->remove();
+    CHECK(!fs::exists(t.path / "pod/leaf"));
+    CHECK(fs::is_directory(t.path / "pod"));  // existed before: left alone
+}
+
+TEST_CASE("v2 driver: missing parents are made, and only they are removed (box/ too, when empty)") {
+    TempDir t;
+    fs::create_directories(t.path / "outer");  // existed before: not ours
+    auto cg = make_cgroup_v2(t.path, "outer/mid/leaf");
+    cg->create({});
+    CHECK(cg->owned_dirs() ==
+          std::vector<std::string>{(t.path / "outer/mid").string(), (t.path / "outer/mid/leaf").string()});
+    cg->remove();
+    CHECK(!fs::exists(t.path / "outer/mid"));
+    CHECK(fs::is_directory(t.path / "outer"));
+    fs::create_directories(t.path / "box");  // made by an earlier container, now empty
+    auto b = make_cgroup_v2(t.path, "box/t");
+    b->create({});
+    CHECK(b->owned_dirs() == std::vector<std::string>{(t.path / "box").string(), (t.path / "box/t").string()});
+    b->remove();
+    CHECK(!fs::exists(t.path / "box"));  // the last container out removes box/, whoever made it
+}
+
+TEST_CASE("v2 driver: device rules are refused (no BPF device program yet), naming the field (exit 69)") {
+    TempDir t;
+    put(t.path / "cgroup.controllers", "cpu memory pids\n");
+    auto cg = make_cgroup_v2(t.path, "box/t");
+    CgroupLimits l;
+    l.devices.push_back({false, 'a', -1, -1, "rwm"});
+    try {
+        cg->check_available(l);
+        FAIL("no error");
+    } catch (const InputError& e) {
+        CHECK(e.exit_code() == kExitUnavailable);
+        CHECK(std::string(e.what()).rfind(".linux.resources.devices: cgroup v2 has no devices controller", 0) == 0);
+    }
+    CHECK(!fs::exists(t.path / "box"));
+}
+
+TEST_CASE("v1 driver: cpuset and devices groups when asked; a new cpuset level gets its parent's CPUs; rules written") {
+    TempDir t;
+    CgroupMounts m;
+    for (const char* c : {"memory", "cpu", "cpuset", "devices"}) {
+        m.v1[c] = (t.path / c).string();
+        m.v1_set[c] = c;
+        fs::create_directories(t.path / c);
+    }
+    put(t.path / "cpuset/cpuset.cpus", "0-3\n");
+    put(t.path / "cpuset/cpuset.mems", "0\n");
+    auto cg = make_cgroup_v1(m, "pod/leaf");
+    CHECK(cg->paths().size() == 2);  // memory, cpu: cpuset and devices only when the limits use them
+    CgroupLimits l;
+    l.cpu_shares = 512;
+    l.cpuset_mems = "0";
+    l.memory_reservation = 1 << 20;
+    l.devices = {{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rwm"}, {false, 'c', 1, 5, "w"}};
+    cg->check_available(l);
+    cg->create(l);  // (the copy of the parent's cpuset.cpus/mems into a new level needs the kernel's files:
+                    // a plain directory has none, so it is checked for real in 05-resources)
+    CHECK(cg->paths().size() == 4);
+    touch_all(t.path / "cpuset/pod/leaf", {"cpuset.cpus", "cpuset.mems"});
+    touch_all(t.path / "memory/pod/leaf", {"memory.soft_limit_in_bytes"});
+    touch_all(t.path / "cpu/pod/leaf", {"cpu.shares"});
+    touch_all(t.path / "devices/pod/leaf", {"devices.allow", "devices.deny"});
+    cg->set_limits(l);
+    CHECK(get(t.path / "cpuset/pod/leaf/cpuset.mems") == "0");
+    CHECK(get(t.path / "cpuset/pod/leaf/cpuset.cpus") == "");  // not in the config: left as it is
+    CHECK(get(t.path / "memory/pod/leaf/memory.soft_limit_in_bytes") == "1048576");
+    CHECK(get(t.path / "cpu/pod/leaf/cpu.shares") == "512");
+    CHECK(get(t.path / "devices/pod/leaf/devices.allow") == "c 1:3 rwm");  // each write replaces the fixture's text
+    CHECK(get(t.path / "devices/pod/leaf/devices.deny") == "c 1:5 w");
+    auto owned = cg->owned_dirs();
+    CHECK(owned.size() == 8);  // pod and pod/leaf in each of the four hierarchies
+    // `delete` (another process) removes them from the list the state recorded
+    for (const char* f : {"cpuset.cpus", "cpuset.mems"}) fs::remove(t.path / "cpuset/pod/leaf" / f);
+    for (const char* f : {"memory/pod/leaf/memory.soft_limit_in_bytes", "cpu/pod/leaf/cpu.shares",
+                          "devices/pod/leaf/devices.allow", "devices/pod/leaf/devices.deny"})
+        fs::remove(t.path / f);
+    remove_cgroup_dirs(cg->paths(), owned);
+    for (const char* c : {"memory", "cpu", "cpuset", "devices"}) {
+        CAPTURE(c);
+        CHECK(!fs::exists(t.path / c / "pod"));
+        CHECK(fs::is_directory(t.path / c));
+    }
 }

@@ -57,7 +57,8 @@ TEST_CASE("state JSON: the spec's fields, runc's extras, our private ones only w
     s.rootfs = "/b/rootfs";
     s.created = "2026-01-01T00:00:00.000000000Z";
     s.pid_start = 777;
-    s.cgroup = "c1";
+    s.cgroups = {"/sys/fs/cgroup/memory/box/c1", "/sys/fs/cgroup/pids/box/c1"};
+    s.cgroup_owned = {"/sys/fs/cgroup/memory/box", "/sys/fs/cgroup/memory/box/c1"};
     auto j = state_json(s);
     CHECK(j["ociVersion"] == oci::kOciVersion);
     CHECK(j["id"] == "c1");
@@ -70,7 +71,8 @@ TEST_CASE("state JSON: the spec's fields, runc's extras, our private ones only w
     CHECK_FALSE(j.contains("boxPidStart"));
     auto back = parse_stored(stored_json(s).dump(), "state.json");
     CHECK(back.pid_start == 777);
-    CHECK(back.cgroup == "c1");
+    CHECK(back.cgroups == s.cgroups);
+    CHECK(back.cgroup_owned == s.cgroup_owned);
     CHECK(back.annotations == s.annotations);
     CHECK_THROWS_AS(parse_stored("{\"id\": 3}", "state.json"), InputError);
     CHECK_THROWS_AS(parse_stored("not json", "state.json"), InputError);

@@ -1,7 +1,10 @@
 # needs: box
-# Stage 05 on v2: an OCI config's linux.resources (memory, pids, cpu) and linux.cgroupsPath are
-# applied to the container's group, which exists from `create` (with the container's pid in it)
-# to `delete`; a memory hog is OOM-killed. Skipped while `box features` does not claim v2.
+# Stage 05 on v2: an OCI config's linux.resources (memory, reservation, pids, cpu quota, shares
+# and cpuset) and linux.cgroupsPath are applied to the container's group, which exists from
+# `create` (with the container's pid in it) to `delete`; exec joins it; a cgroupsPath outside
+# box/ takes its new parent away on delete; a relative one is below box's own group; device
+# rules are refused (no BPF device program yet); a memory hog is OOM-killed.
+# Skipped while `box features` does not claim v2.
 . "$BOX_SRC/tests/vm/lib.sh"
 need_root
 need_rootfs
@@ -11,43 +14,70 @@ need_rootfs
 root=/run/box/$TEST_NAME
 bundle=$(mktemp -d /tmp/box-vm-bundle.XXXXXX)
 id=$TEST_NAME
-dir=$CG/box/$TEST_NAME-path
+top=box-$TEST_NAME-top
+dir=$CG/$top/ctr
 cleanup() {
-    "$BIN/box" --root "$root" delete --force "$id" >/dev/null 2>&1 || true
-    "$BIN/box" --root "$root" delete --force "$id-hog" >/dev/null 2>&1 || true
-    rm -rf "$bundle"
+    for i in "$id" "$id-hog" "$id-rel" "$id-dev"; do "$BIN/box" --root "$root" delete --force "$i" > "$bundle.out" 2>&1 || true; done
+    rm -rf "$bundle" "$bundle.out"
 }
 trap cleanup EXIT
 "$BIN/box" spec --bundle "$bundle"
-# config ARGS: config.json with the rootfs, these resources and cgroupsPath, and process.args ARGS.
+# config PATH ARGS [RESOURCES]: config.json with the rootfs, cgroupsPath PATH, process.args ARGS.
 config() {
-    jq --arg rootfs "$ROOTFS" --arg path "/box/$TEST_NAME-path" --argjson args "$1" '
+    jq --arg rootfs "$ROOTFS" --arg path "$1" --argjson args "$2" --argjson res "${3:-null}" '
         .root = { path: $rootfs, readonly: true } | .process.terminal = false | .process.args = $args
         | .linux.cgroupsPath = $path
-        | .linux.resources = { memory: { limit: 33554432 }, pids: { limit: 20 },
-                               cpu: { quota: 50000, period: 100000 } }' \
+        | .linux.resources = ($res // { memory: { limit: 33554432, reservation: 16777216 }, pids: { limit: 20 },
+                                       cpu: { quota: 50000, period: 100000, shares: 1024, cpus: "0", mems: "0" } })' \
         "$bundle/config.json" > "$bundle/config.json.new"
     mv "$bundle/config.json.new" "$bundle/config.json"
 }
+# The created container inherits create's stdout and stderr: give them a file, never a pipe
+# (a $(...) capture would wait for the container).
+create() { "$BIN/box" --root "$root" create --bundle "$bundle" "$1" > "$bundle.out" 2>&1; }
 
-config '["/bin/sh", "-c", "exit 0"]'
-run_rc "$BIN/box" --root "$root" create --bundle "$bundle" "$id"
-assert_eq 0 "$RC" "create"
+config "/$top/ctr" '["sleep", "60"]'
+create "$id" && ok "create" || fail "create: $(cat "$bundle.out")"
 pid=$("$BIN/box" --root "$root" state "$id" | jq -r .pid)
-assert_eq true "$([ -d "$dir" ] && echo true)" "cgroupsPath /box/NAME is the group, in the one v2 hierarchy"
+assert_eq true "$([ -d "$dir" ] && echo true)" "cgroupsPath /$top/ctr is the group, in the one v2 hierarchy"
 assert_contains "$pid" "$(cat "$dir/cgroup.procs" 2>/dev/null)" "the created container's process is in it"
 assert_eq 33554432 "$(cat "$dir/memory.max" 2>/dev/null)" "resources.memory.limit -> memory.max"
+assert_eq 16777216 "$(cat "$dir/memory.low" 2>/dev/null)" "resources.memory.reservation -> memory.low"
 assert_eq 20 "$(cat "$dir/pids.max" 2>/dev/null)" "resources.pids.limit -> pids.max"
 assert_eq "50000 100000" "$(cat "$dir/cpu.max" 2>/dev/null)" "resources.cpu quota and period -> cpu.max"
+assert_eq 39 "$(cat "$dir/cpu.weight" 2>/dev/null)" "resources.cpu.shares 1024 -> cpu.weight 39 (crun's conversion)"
+assert_eq "0 0" "$(cat "$dir/cpuset.cpus" 2>/dev/null) $(cat "$dir/cpuset.mems" 2>/dev/null)" "resources.cpu.cpus/mems -> cpuset"
+assert_contains cpuset "$(cat "$CG/$top/cgroup.subtree_control")" "the new parent hands cpuset down"
 "$BIN/box" --root "$root" start "$id"
-stopped() { [ "$("$BIN/box" --root "$root" state "$id" | jq -r .status)" = stopped ]; }
-wait_until 100 stopped || fail "the container did not stop"
+run_rc "$BIN/box" --root "$root" exec "$id" /bin/box-probe --json cgroup
+assert_eq 0 "$RC" "exec"
+assert_contains "0::/$top/ctr" "$(json '.cgroup.proc_self_cgroup | join(",")')" "the exec'd process is in the container's group"
+"$BIN/box" --root "$root" kill "$id" KILL
+stopped() { [ "$("$BIN/box" --root "$root" state "$1" | jq -r .status)" = stopped ]; }
+wait_until 100 stopped "$id" || fail "the container did not stop"
 "$BIN/box" --root "$root" delete "$id"
-assert_eq true "$(box_group_gone "$TEST_NAME-path" && echo true)" "delete removes the group"
+assert_eq false "$([ -d "$CG/$top" ] && echo true || echo false)" "delete removes the group and the parent create made"
 
-config '["/bin/sh", "-c", "x=0123456789abcdef; while [ ${#x} -lt 100000000 ]; do x=$x$x; done; echo survived"]'
+config "box-$TEST_NAME-rel" '["/bin/box-probe", "--json", "cgroup"]' '{}'
+run_rc "$BIN/box" --root "$root" run --bundle "$bundle" "$id-rel"
+assert_eq 0 "$RC" "a relative cgroupsPath runs"
+own=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
+parent=$(dirname "$own")
+[ "$parent" = / ] && parent=""
+want=$parent/box-$TEST_NAME-rel
+assert_contains "0::$want" "$(json '.cgroup.proc_self_cgroup | join(",")')" \
+    "relative: below the parent of box's own group ($own), as runc places it on v2"
+assert_eq false "$([ -d "$CG$want" ] && echo true || echo false)" "run removes it"
+
+config "/$top/dev" '["true"]' '{ "devices": [{ "allow": false, "access": "rwm" }] }'
+set +e; create "$id-dev"; RC=$?; set -e
+assert_eq 69 "$RC" "device rules are refused on v2 (exit 69)"
+assert_contains ".linux.resources.devices" "$(head -n 1 "$bundle.out")" "naming .linux.resources.devices"
+assert_eq false "$([ -d "$CG/$top" ] && echo true || echo false)" "and nothing is made"
+
+config "/box/$TEST_NAME-hog" '["/bin/sh", "-c", "x=0123456789abcdef; while [ ${#x} -lt 100000000 ]; do x=$x$x; done; echo survived"]'
 run_rc "$BIN/box" --root "$root" run --bundle "$bundle" "$id-hog"
 assert_eq 137 "$RC" "a memory hog over resources.memory.limit is OOM-killed"
 assert_not_contains survived "$OUT" "the hog did not get its memory"
-assert_eq true "$(box_group_gone "$TEST_NAME-path" && echo true)" "run leaves no group behind"
+assert_eq true "$(box_group_gone "$TEST_NAME-hog" && echo true)" "run leaves no group behind"
 finish
