@@ -28,11 +28,6 @@ namespace box {
 
 namespace {
 
-void sleep_ms(int ms) {
-    timespec ts{0, ms * 1000000L};
-    ::nanosleep(&ts, nullptr);
-}
-
 // Wait up to @p timeout_ms (-1: no limit) for the process @p pidfd refers to to exit (a zombie
 // counts). poll(2) on a pidfd wakes at the exit itself; a sleep loop would wake up to a period late.
 bool wait_exit(const Fd& pidfd, int timeout_ms) {
