@@ -221,7 +221,8 @@ void check_process(const oci::Process& p, bool console_socket, std::string_view 
 pid_t create_container(const Globals& g, const CreateOptions& opt) {
     CreateOptions o = opt;
     o.bundle = absolute(o.bundle, "bundle");
-    auto config = oci::load_config(o.bundle);             // config.json, checked before anything is made
+    auto text = oci::read_config_text(o.bundle);
+    auto config = oci::parse_config(text, o.bundle + "/config.json");  // checked before anything is made
     check_supported(config, o);                           // refuse clearly what box cannot do here
     auto seccomp = seccomp_filter(config);                // stage 04's filter, built (and checked) now
     auto rootfs = absolute(config.root_path[0] == '/' ? config.root_path : o.bundle + "/" + config.root_path, "root.path");
@@ -231,6 +232,7 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     state.id = o.id, state.bundle = o.bundle, state.annotations = config.annotations;
     state.rootfs = rootfs, state.created = rfc3339_now();
     dir.save(state);                                      // status "creating"
+    dir.save_config(text);                                // later changes to the bundle's copy do not count
     Fd fifo = make_exec_fifo(dir);                        // `box start` opens it to let the program run
     auto cgroup = make_container_cgroup(config, o.id, state, dir);  // cgroupsPath with linux.resources (stage 03)
     Cleanup remove_cgroup{[&] { if (cgroup) { cgroup->kill_all(); cgroup->remove(); } }};
@@ -289,7 +291,7 @@ void start_container(const Globals& g, const std::string& id) {
     dir.save(state);
     wait_for_exec(fifo, id);                              // its startContainer hooks ran and it exec'd its program
     try {
-        run_hooks(oci::load_config(state.bundle).hooks.poststart, state_json(state), "poststart");
+        run_hooks(dir.config().hooks.poststart, state_json(state), "poststart");
     } catch (const std::exception& e) {  // the spec: a failed poststart hook is logged, the container runs on
         std::fprintf(stderr, "box: warning: %s\n", e.what());
     }

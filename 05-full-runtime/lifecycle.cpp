@@ -116,6 +116,8 @@ int run_container(const Globals& g, const CreateOptions& o) {
     return code;
 }
 
+oci::Config container_config(const Globals& g, const std::string& id) { return StateDir::open(g.root, id).config(); }
+
 oci::Json container_state(const Globals& g, const std::string& id) {
     auto dir = StateDir::open(g.root, id);
     auto s = dir.load();
@@ -163,7 +165,7 @@ void delete_container(const Globals& g, const std::string& id, bool force) {
     }
     remove_container_cgroup(s);                          // every process left in its cgroup, then the group
     std::optional<oci::Config> config;
-    try { config = oci::load_config(s.bundle); } catch (const std::exception&) {}  // a bundle removed already
+    try { config = dir.config(); } catch (const std::exception&) {}  // an unreadable copy: no poststop hooks to run
     dir.remove();
     if (config && status != "creating") run_poststop_hooks(*config, s);
 }
@@ -225,13 +227,15 @@ std::vector<pid_t> container_pids(const Globals& g, const std::string& id) {
 
 int exec_in_container(const Globals& g, const std::string& id, const oci::Process& process, const ExecOptions& o) {
     ContainerState s;
+    oci::Config config;
     {
         auto dir = StateDir::open(g.root, id);
         s = dir.load();
         if (dir.live_status(s) != "running")
             throw InputError(kExitFailure, fmt::format("container '{}' is not running: exec needs a running container", id));
+        config = dir.config();                            // as create read it
     }
-    auto seccomp = seccomp_filter(oci::load_config(s.bundle));  // the container's filter applies to exec'd programs too
+    auto seccomp = seccomp_filter(config);                // the container's filter applies to exec'd programs too
     // Open the container's namespaces now; the user namespace only if it is not ours.
     std::vector<std::pair<Fd, std::string>> ns;
     for (const char* type : {"user", "ipc", "uts", "net", "pid", "cgroup", "mnt"}) {

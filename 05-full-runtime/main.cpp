@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
                     if (cmd.empty()) throw box::InputError(box::kExitUsage, "exec: give the command after ID, or --process FILE");
                     // As runc: the container's process (user, env, cwd, capabilities, no_new_privs,
                     // rlimits) with the command, and the options given here, in its place.
-                    p = box::oci::load_config(box::container_state(g, id)["bundle"].get<std::string>()).process;
+                    p = box::container_config(g, id).process;
                     p.args = cmd;
                     p.env.insert(p.env.end(), env.begin(), env.end());
                     if (!cwd.empty()) p.cwd = cwd;

@@ -474,7 +474,7 @@ Process parse_process_json(std::string_view text, std::string_view source) {
     return parse_process(At{doc, "", source});
 }
 
-Config load_config(const std::string& bundle) {
+std::string read_config_text(const std::string& bundle) {
     struct stat st{};
     if (::stat(bundle.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         throw InputError(kExitNoInput, fmt::format("bundle '{}' is not a directory", bundle),
@@ -486,8 +486,10 @@ Config load_config(const std::string& bundle) {
                          "write one with `box spec` in the bundle directory");
     std::ostringstream ss;
     ss << in.rdbuf();
-    return parse_config(ss.str(), path);
+    return ss.str();
 }
+
+Config load_config(const std::string& bundle) { return parse_config(read_config_text(bundle), bundle + "/config.json"); }
 
 int capability_number(std::string_view name) {
     for (std::size_t i = 0; i < kCapabilities.size(); ++i)

@@ -158,6 +158,9 @@ Process parse_process_json(std::string_view text, std::string_view source);
 /// Read and parse BUNDLE/config.json (kExitNoInput when the bundle or the file is missing).
 Config load_config(const std::string& bundle);
 
+/// The text of BUNDLE/config.json (kExitNoInput when the bundle or the file is missing).
+std::string read_config_text(const std::string& bundle);
+
 /// The config `box spec` writes: busybox's sh, runc's default mounts, masked and read-only
 /// paths and three capabilities. @p rootless adds a user namespace mapping the caller's ids.
 Json default_spec(bool rootless, std::uint32_t uid, std::uint32_t gid);

@@ -49,6 +49,9 @@ void start_container(const Globals& g, const std::string& id);
 /// then delete the container.
 int run_container(const Globals& g, const CreateOptions& o);
 
+/// The container's config.json as `create` read it (kept in its state directory).
+oci::Config container_config(const Globals& g, const std::string& id);
+
 /// `box state`: the state JSON with the live status.
 oci::Json container_state(const Globals& g, const std::string& id);
 

@@ -134,6 +134,21 @@ ContainerState StateDir::load() const {
     return parse_stored(text, file("state.json"));
 }
 
+void StateDir::save_config(std::string_view text) const {
+    auto path = file("config.json");
+    std::ofstream out(path, std::ios::trunc);
+    out << text;
+    if (!out.flush()) throw SysError(errno ? errno : EIO, fmt::format("write(\"{}\")", path));
+}
+
+oci::Config StateDir::config() const {
+    std::ifstream in(file("config.json"));
+    if (!in) throw InputError(kExitNoInput, fmt::format("{}: cannot be read", file("config.json")),
+                              "the container was created by an older box: delete --force it and create it again");
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    return oci::parse_config(text, file("config.json"));
+}
+
 void StateDir::save(const ContainerState& s) const {
     std::string tmp = file("state.json.tmp");
     {

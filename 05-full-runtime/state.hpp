@@ -68,6 +68,12 @@ public:
     /// Write state.json atomically (a temporary file swapped in with renameat2(RENAME_EXCHANGE),
     /// then unlinked; a plain rename the first time).
     void save(const ContainerState& s) const;
+    /// Keep the config.json text `create` read (as ROOT/ID/config.json): the spec says changes
+    /// to the bundle's config.json after create must not affect the container, so start, exec
+    /// and delete read this copy (poststart/poststop hooks, the seccomp filter, the process).
+    void save_config(std::string_view text) const;
+    /// The config saved by save_config(), parsed.
+    oci::Config config() const;
     /// The status now: "stopped" once the process is gone (or is a zombie, or its pid was
     /// reused), "created" while the exec fifo still exists, else "running".
     std::string live_status(const ContainerState& s) const;

@@ -124,5 +124,23 @@ if [[ $lsms != *selinux* ]]; then
     expect_error 69 "\.process\.selinuxLabel: this kernel has no SELinux" box run --bundle "$WORK/se" "$TEST_NAME-se"
 fi
 
+# --- changes to config.json after create do not affect the container (runtime.md, create) ---
+printf '#!/bin/sh\necho "$1" >> %s/marks\n' "$WORK" > "$WORK/mark" && chmod +x "$WORK/mark"
+bundle "$WORK/u" '.process.args = ["sleep", "600"] | .process.env = ["PATH=/bin", "WHEN=create"]
+    | .hooks = {"poststart": [{"path": ($work + "/mark"), "args": ["mark", "poststart-at-create"]}],
+                "poststop": [{"path": ($work + "/mark"), "args": ["mark", "poststop-at-create"]}]}'
+box create --bundle "$WORK/u" "$TEST_NAME-u" > "$WORK/u.out" 2>&1
+jq --arg work "$WORK" '.process.env = ["PATH=/bin", "WHEN=later"]
+    | .hooks = {"poststart": [{"path": ($work + "/mark"), "args": ["mark", "poststart-later"]}],
+                "poststop": [{"path": ($work + "/mark"), "args": ["mark", "poststop-later"]}]}
+    | .linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO"}' "$WORK/u/config.json" > "$WORK/u/c.json"
+mv "$WORK/u/c.json" "$WORK/u/config.json"
+box start "$TEST_NAME-u"
+run_rc box exec "$TEST_NAME-u" sh -c 'echo $WHEN'
+assert_eq "0 create" "$RC $OUT" "exec uses the process (and seccomp) of the config create read"
+box delete --force "$TEST_NAME-u"
+assert_eq "poststart-at-create poststop-at-create" "$(echo $(cat "$WORK/marks"))" \
+    "start and delete run the hooks of the config create read, not the changed file's"
+
 assert_eq "" "$(ls -A "$STATE")" "no state left under --root"
 finish
