@@ -40,6 +40,20 @@ bool wait_exit(const Fd& pidfd, int timeout_ms) {
 
 Fd open_pidfd(pid_t pid) { return Fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))); }
 
+// Wait up to @p timeout_ms (-1: no limit) for our child @p pid to exit (it is not reaped). A
+// startContainer hook runs under the container's seccomp filter, which may not allow
+// pidfd_open(2): then a short sleep loop on waitid(WNOWAIT) stands in for the pidfd.
+bool wait_child_exit(pid_t pid, int timeout_ms) {
+    if (Fd pidfd = open_pidfd(pid)) return wait_exit(pidfd, timeout_ms);
+    for (long waited = 0; timeout_ms < 0 || waited < timeout_ms; ++waited) {
+        siginfo_t info{};
+        if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
+            return true;
+        sleep_ms(1);
+    }
+    return false;
+}
+
 // Wait until @p pid is gone or a zombie (its parent, maybe not us, reaps it). Reaps it if ours.
 void wait_gone(const ContainerState& s) {
     Fd pidfd = open_pidfd(s.pid);
@@ -76,8 +90,7 @@ void run_hook(const oci::Hook& h, const std::string& state, std::string_view kin
     ::signal(SIGPIPE, SIG_IGN);  // a hook need not read its stdin
     [[maybe_unused]] auto n = ::write(w.get(), state.data(), state.size());
     w.close();
-    Fd pidfd(check(open_pidfd(pid).release(), fmt::format("pidfd_open({})", pid)));
-    if (!wait_exit(pidfd, h.timeout ? *h.timeout * 1000 : -1)) {
+    if (!wait_child_exit(pid, h.timeout ? *h.timeout * 1000 : -1)) {
         ::kill(pid, SIGKILL);
         ::waitpid(pid, nullptr, 0);
         throw InputError(kExitFailure, fmt::format("{} hook {} did not finish within its timeout of {} s", kind, h.path, *h.timeout));

@@ -142,5 +142,13 @@ box delete --force "$TEST_NAME-u"
 assert_eq "poststart-at-create poststop-at-create" "$(echo $(cat "$WORK/marks"))" \
     "start and delete run the hooks of the config create read, not the changed file's"
 
+# --- a startContainer hook runs under the container's seccomp filter: one without pidfd_open ---
+bundle "$WORK/sc" '.process.args = ["cat", "/dev/shm/hook"]
+    | .hooks = {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "echo hook-ran > /dev/shm/hook"]}]}
+    | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+                        "syscalls": [{"names": ["pidfd_open"], "action": "SCMP_ACT_ERRNO"}]}'
+run_rc box run --bundle "$WORK/sc" "$TEST_NAME-sc"
+assert_eq "0 hook-ran" "$RC $OUT" "a startContainer hook runs and is waited for where the filter denies pidfd_open"
+
 assert_eq "" "$(ls -A "$STATE")" "no state left under --root"
 finish
