@@ -49,7 +49,8 @@ bool wait_child_exit(pid_t pid, int timeout_ms) {
         siginfo_t info{};
         if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
             return true;
-        sleep_ms(1);
+        timespec ms{0, 1000000};
+        ::nanosleep(&ms, nullptr);
     }
     return false;
 }
