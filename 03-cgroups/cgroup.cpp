@@ -279,9 +279,9 @@ void kill_loop(const std::vector<std::string>& dirs) {
 
 // mkdir ROOT/PATH and its missing parents, one level at a time; each new directory is added to
 // @p made and handed to @p at_level (v2 enables controllers there, v1's cpuset fills its CPUs).
-// The group itself must be new: EEXIST there means another container has it. Retries when a
+// The group itself must be new (EEXIST: another container has it) unless @p may_exist. Retries when a
 // parent vanished in between because the last group using it was removed.
-void make_path(const std::string& root, const std::string& path, std::vector<std::string>& made,
+void make_path(const std::string& root, const std::string& path, bool may_exist, std::vector<std::string>& made,
                const std::function<void(const std::string& dir, bool group)>& at_level) {
     std::string dir = root + "/" + path;
     explain(Step::CgroupCreate, fmt::format("mkdir(\"{}\")", dir));
@@ -293,7 +293,7 @@ void make_path(const std::string& root, const std::string& path, std::vector<std
             std::string level = root + "/" + path.substr(0, next);
             bool group = next == std::string::npos;
             if (::mkdir(level.c_str(), 0755) == 0) made.push_back(level);
-            else if (errno != EEXIST || group) err = errno;
+            else if (errno != EEXIST || (group && !may_exist)) err = errno;
             if (!err) at_level(level, group);
         }
         if (!err) return;
@@ -391,7 +391,7 @@ public:
     void create(const CgroupLimits& limits) override {
         auto needed = needed_controllers(limits);
         enable(root_, needed);  // the root's subtree_control hands the controllers to box/
-        make_path(root_, path_, made_, [&](const std::string& dir, bool group) {
+        make_path(root_, path_, may_exist_, made_, [&](const std::string& dir, bool group) {
             if (!group) enable(dir, needed);  // ...and each level's to the next, down to the group
         });
         explain_note(fmt::format("cgroup v2: the container's group is {}", dir_));
@@ -434,7 +434,7 @@ public:
     }
 
     void kill_all() override {
-        if (!exists(dir_)) return;
+        if (std::find(made_.begin(), made_.end(), dir_) == made_.end()) return;  // not ours, or gone
         if (!exists(dir_ + "/cgroup.kill")) return kill_loop({dir_});  // before Linux 5.14: one by one
         // EXERCISE 03.3: kill every process left in the group at once
         explain(Step::CgroupKill, fmt::format("write(\"{}/cgroup.kill\", \"1\")", dir_));
@@ -524,7 +524,7 @@ public:
         for (const auto& c : needed_controllers(limits))
             if (c == "cpuset" || c == "devices") add_group(c);  // only when asked for: each join costs time
         for (const auto& g : groups_)
-            make_path(g.mount, path_, made_, [&](const std::string& dir, bool) {
+            make_path(g.mount, path_, may_exist_, made_, [&](const std::string& dir, bool) {
                 if (g.set.find("cpuset") != std::string::npos && !made_.empty() && made_.back() == dir) copy_cpuset(dir);
             });
     }
@@ -676,9 +676,9 @@ std::unique_ptr<CgroupDriver> make_cgroup_v1(CgroupMounts mounts, std::string pa
 }
 
 void remove_cgroup_dirs(const std::vector<std::string>& groups, const std::vector<std::string>& owned) {
-    std::vector<std::string> left;
+    std::vector<std::string> left;  // the groups create made (one it joined is not its to empty)
     for (const auto& g : groups)
-        if (exists(g)) left.push_back(g);
+        if (exists(g) && std::find(owned.begin(), owned.end(), g) != owned.end()) left.push_back(g);
     if (!left.empty()) {
         explain(Step::CgroupKill, fmt::format("kill(each pid in {}/cgroup.procs, SIGKILL)", left.front()));
         kill_loop(left);

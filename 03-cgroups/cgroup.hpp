@@ -126,8 +126,12 @@ public:
     /// @p limits need is missing.
     virtual void check_available(const CgroupLimits& limits) const = 0;
     /// mkdir the group, and its missing parents, in every hierarchy used, enabling (v2) the
-    /// controllers @p limits need at each level down. Fails if the group already exists.
+    /// controllers @p limits need at each level down. Fails if the group already exists,
+    /// unless may_exist() said it may.
     virtual void create(const CgroupLimits& limits) = 0;
+    /// Let create() use a group that exists already (an engine's cgroupsPath: runc joins it).
+    /// Such a group is not this driver's: kill_all() and remove() leave it and what is in it.
+    void may_exist(bool yes) { may_exist_ = yes; }
     /// Write @p limits into the control files.
     virtual void set_limits(const CgroupLimits& limits) = 0;
     /// An fd of the group's directory for clone3's CLONE_INTO_CGROUP, or -1 (v1: no such thing).
@@ -152,6 +156,9 @@ public:
     /// Inside the container (new mount and cgroup namespaces, after the root switch): mount
     /// the cgroup filesystems read-only at /sys/fs/cgroup so it sees its own group as the root.
     virtual void mount_in_child() const = 0;
+
+protected:
+    bool may_exist_ = false;  ///< see may_exist()
 };
 
 /// The v2 driver: one group at ROOT/PATH (@p path relative to the root, e.g. "box/web1").

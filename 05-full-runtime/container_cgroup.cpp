@@ -84,13 +84,17 @@ std::unique_ptr<CgroupDriver> make_container_cgroup(const oci::Config& c, const 
     std::string own((std::istreambuf_iterator<char>(self)), {});
     auto place = cgroup_place(detect_cgroup_mounts(), parse_proc_cgroup(own), c.linux.cgroups_path, id);
     auto driver = make_cgroup_driver(place.mounts, place.path);
+    driver->may_exist(!c.linux.cgroups_path.empty());  // the engine's group may exist: joined, as runc does
     driver->check_available(limits);  // a missing controller: an error before anything is made
-    state.cgroups = state.cgroup_owned = driver->paths();
+    state.cgroups = driver->paths();
+    state.cgroup_owned.clear();       // until create says exactly: the groups that do not exist yet
+    for (const auto& g : state.cgroups)
+        if (::access(g.c_str(), F_OK) != 0) state.cgroup_owned.push_back(g);
     dir.save(state);
     try {
         try {
             driver->create(limits);
-        } catch (const InputError& e) {  // stage 03's words name box-cgroup's --name
+        } catch (const InputError& e) {  // box/ID exists: stage 03's words name box-cgroup's --name
             if (e.exit_code() != kExitUsage) throw;
             throw InputError(kExitFailure, fmt::format("the container's cgroup {} exists already: another container "
                                                        "has it", place.path),

@@ -30,7 +30,8 @@ struct CgroupPlace {
 CgroupPlace cgroup_place(CgroupMounts mounts, const std::map<std::string, std::string>& own,
                          const std::string& cgroups_path, const std::string& id);
 
-/// Make the container's cgroup with its limits, unless it needs none: no cgroupsPath, no
+/// Make the container's cgroup with its limits (a cgroupsPath group that exists already is
+/// joined, as runc does, and left by `delete`), unless it needs none: no cgroupsPath, no
 /// limits and a pid namespace of its own (with one, killing its PID 1 kills them all; joining a
 /// v1 cgroup costs ~15 ms here, so `box run` of a default bundle does without). Records the
 /// groups in @p state and saves it in @p dir before they are made (so that `delete` finds them

@@ -22,12 +22,10 @@ RUN=(create start state kill kill_no_effect killsig delete delete_resources pidf
      default hostname process process_user process_rlimits process_capabilities process_oom_score_adj
      root_readonly_true mounts linux_masked_paths linux_readonly_paths linux_sysctl linux_seccomp linux_devices
      linux_uid_mappings linux_rootfs_propagation linux_ns_nopath linux_ns_itype linux_ns_path
-     linux_ns_path_type spec)
-# box-rtools's validations held back, and why: cgroupsPath and linux.resources cpu/cpuset are
-# being reworked; today box puts every container at box/ID whatever cgroupsPath says and ignores
-# cpu.shares, cpus and mems, so these fail. Move them to RUN when that work lands.
-HELD=(linux_cgroups_pids linux_cgroups_relative_pids linux_cgroups_memory linux_cgroups_cpus
-      delete_only_create_resources)
+     linux_ns_path_type spec linux_cgroups_pids linux_cgroups_relative_pids linux_cgroups_memory
+     linux_cgroups_cpus delete_only_create_resources)
+# box-rtools's validations held back, and why (none now; put one here with its reason).
+HELD=()
 # RTOOLS_RUN_HELD=1 ctest -R 05-runtime-tools: run them too (to check that work).
 if [ "${RTOOLS_RUN_HELD:-}" = 1 ]; then RUN+=("${HELD[@]}"); HELD=(); fi
 # The upstream validations not run, and why:
@@ -37,9 +35,9 @@ if [ "${RTOOLS_RUN_HELD:-}" = 1 ]; then RUN+=("${HELD[@]}"); HELD=(); fi
 # - linux_ns_path_type's wrong-type case for a network path is in linux_ns_path, and
 #   process_capabilities_fail's case (an unknown capability) in process_capabilities.
 # - process_terminal / exec --tty: not ported; 05-exec and 05-podman (podman exec -t) test it.
-# - linux_cgroups_devices and its relative_ variant: the devices cgroup is being reworked (not
-#   ported); linux_cgroups_blkio, _hugetlb, _network (and relative_): controllers box does not
-#   drive. (linux_cgroups_pids, _memory, _cpus, relative_pids, delete_only_create_resources: HELD.)
+# - linux_cgroups_devices and its relative_ variant: not ported (05-resources checks device
+#   rules from inside on v1; v2 refuses them); linux_cgroups_blkio, _hugetlb, _network (and
+#   relative_): controllers box does not drive.
 # - linux_process_apparmor_profile, linux_mount_label, SELinux labels: this kernel has neither
 #   AppArmor nor SELinux (box refuses those fields clearly: 05-config).
 # - linux_intelRdt: no Intel RDT here.

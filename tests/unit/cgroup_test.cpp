@@ -462,3 +462,19 @@ TEST_CASE("v1 driver: cpuset and devices groups when asked; a new cpuset level g
         CHECK(fs::is_directory(t.path / c));
     }
 }
+
+TEST_CASE("v2 driver: may_exist: an existing group (an engine's cgroupsPath) is joined, never killed or removed") {
+    TempDir t;
+    put(t.path / "pod/ctr/cgroup.procs", "123\n");
+    put(t.path / "pod/ctr/cgroup.kill", "");
+    auto cg = make_cgroup_v2(t.path, "pod/ctr");
+    cg->may_exist(true);
+    cg->create({});
+    CHECK(cg->owned_dirs().empty());
+    cg->kill_all();
+    cg->remove();
+    CHECK(get(t.path / "pod/ctr/cgroup.kill") == "");  // not written: its processes are not ours
+    CHECK(get(t.path / "pod/ctr/cgroup.procs") == "123\n");
+    remove_cgroup_dirs({(t.path / "pod/ctr").string()}, {});  // `delete` with nothing recorded as made
+    CHECK(fs::is_directory(t.path / "pod/ctr"));
+}
