@@ -15,27 +15,27 @@ mountinfo_of() { printf '%s\n' "$OUT" | awk -v m="$1" '$5 == m' | tail -n 1; }
 
 # --- domainname; mounts with flags, propagation and a cgroup mount; rootfsPropagation ---
 mkdir -p "$WORK/data" && echo from-the-host > "$WORK/data/file"
-# (/home, /mnt, /srv: mount points the shared rootfs already has)
-bundle "$WORK/m" '.domainname = "box.example" | .linux.rootfsPropagation = "shared"
-    | .process.args = ["sh", "-c", "/bin/box-probe --json hostname files /srv/file /srv /home /mnt > /tmp/p; cat /srv/file /proc/self/mountinfo; tail -n 1 /tmp/p"]
-    | .mounts += [{"destination": "/srv", "type": "bind", "source": ($work + "/data"), "options": ["rbind", "ro", "nosuid", "nodev"]},
-                  {"destination": "/home", "type": "tmpfs", "source": "tmpfs", "options": ["noexec", "nosuid", "size=1m", "mode=0750", "shared"]},
-                  {"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "size=1m"]},
-                  {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["ro", "nosuid", "noexec", "nodev"]}]
-    | .root.readonly = false | .mounts |= map(select(.destination != "/tmp"))
-    | .mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}]'
+# The new mount points are made inside a tmpfs on /tmp, never in the shared rootfs.
+bundle "$WORK/m" '.domainname = "box.example" | .linux.rootfsPropagation = "shared" | .root.readonly = false
+    | .process.args = ["sh", "-c", "/bin/box-probe --json hostname files /tmp/srv/file /tmp/srv /tmp/home /tmp/mnt > /tmp/p; cat /tmp/srv/file /proc/self/mountinfo; tail -n 1 /tmp/p"]
+    | .mounts |= map(select(.destination != "/tmp"))
+    | .mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]},
+                  {"destination": "/tmp/srv", "type": "bind", "source": ($work + "/data"), "options": ["rbind", "ro", "nosuid", "nodev"]},
+                  {"destination": "/tmp/home", "type": "tmpfs", "source": "tmpfs", "options": ["noexec", "nosuid", "size=1m", "mode=0750", "shared"]},
+                  {"destination": "/tmp/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "size=1m"]},
+                  {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["ro", "nosuid", "noexec", "nodev"]}]'
 run_rc box run --bundle "$WORK/m" "$TEST_NAME-m"
 assert_eq 0 "$RC" "a config with extra mounts runs"
 assert_eq box.example "$(json .hostname.domainname)" "domainname (the NIS domain name of the new uts namespace)"
 assert_contains from-the-host "$OUT" "a bind mount: the host's file is there"
-assert_eq EROFS "$(json '.files.files["/srv"].write')" "bind + ro: read-only inside"
-assert_match '(^| )ro,.*nosuid.*nodev|nodev.*nosuid' "$(mountinfo_of /srv | cut -d' ' -f6)" "bind + ro,nosuid,nodev: the flags are on the mount"
-home=$(mountinfo_of /home)
+assert_eq EROFS "$(json '.files.files["/tmp/srv"].write')" "bind + ro: read-only inside"
+assert_match '(^| )ro,.*nosuid.*nodev|nodev.*nosuid' "$(mountinfo_of /tmp/srv | cut -d' ' -f6)" "bind + ro,nosuid,nodev: the flags are on the mount"
+home=$(mountinfo_of /tmp/home)
 assert_match '(^|,)noexec(,|$)' "$(cut -d' ' -f6 <<<"$home")" "tmpfs + noexec"
 assert_match '(^|,)nosuid(,|$)' "$(cut -d' ' -f6 <<<"$home")" "tmpfs + nosuid"
 assert_match ' shared:[0-9]+' "$home" "the \"shared\" propagation option makes the mount shared"
-assert_eq "0750 OK" "$(json '"\(.files.files["/home"].mode) \(.files.files["/home"].write)"')" "tmpfs data (mode=0750) reaches mount(2)"
-assert_eq EROFS "$(json '.files.files["/mnt"].write')" "tmpfs + ro: read-only"
+assert_eq "0750 OK" "$(json '"\(.files.files["/tmp/home"].mode) \(.files.files["/tmp/home"].write)"')" "tmpfs data (mode=0750) reaches mount(2)"
+assert_eq EROFS "$(json '.files.files["/tmp/mnt"].write')" "tmpfs + ro: read-only"
 assert_match '^ro(,|$)' "$(mountinfo_of /sys/fs/cgroup | cut -d' ' -f6)" "a cgroup mount: the cgroup tree, read-only"
 assert_match ' shared:[0-9]+' "$(mountinfo_of /)" "rootfsPropagation shared: / is a shared mount"
 

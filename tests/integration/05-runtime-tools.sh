@@ -5,6 +5,8 @@
 # specerror), not its validation programs nor runtimetest, so box-rtools is written on that
 # library; its validations carry the names of the upstream programs they follow.
 # label: rtools
+# exercise: 05.1
+# exercise: 05.2
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs

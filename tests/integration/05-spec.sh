@@ -1,5 +1,6 @@
 # Stage 05 against requirements of the runtime spec that the runtime-tools validations
 # (05-runtime-tools) found broken: one section per fix, checked here with the probe.
+# exercise: 05.2
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs
