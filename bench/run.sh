@@ -71,6 +71,8 @@ cleanup() {
     if grep -q " $NSDIR/mnt " /proc/self/mountinfo; then umount "$NSDIR/mnt"; fi
     if grep -q " $NSDIR " /proc/self/mountinfo; then umount "$NSDIR"; fi
     find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -depth -type d -path '*/box/bench*' -exec rmdir {} + 2>/dev/null || true
+    # runc and crun leave the box/ parent they made in every hierarchy; box/ goes when empty
+    for d in /sys/fs/cgroup/box /sys/fs/cgroup/*/box; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done || true
     rm -rf "$STATE"
     if grep -q " $WORK" /proc/self/mountinfo; then
         echo "bench: mounts remain under $WORK; not removing it" >&2
