@@ -1,5 +1,7 @@
 #include "cgroup.hpp"
 
+#include "devicefilter.hpp"
+
 #include "error.hpp"
 #include "narrate.hpp"
 #include "parse.hpp"
@@ -359,6 +361,13 @@ std::string option_for(const std::string& c, const CgroupLimits& l) {
 // ---------------------------------------------------------------------------------------------
 // v2: one hierarchy, one directory
 
+// The controllers v2 enables for @p l: device rules need none (they are a BPF program).
+std::vector<std::string> v2_controllers(const CgroupLimits& l) {
+    auto c = needed_controllers(l);
+    c.erase(std::remove(c.begin(), c.end(), "devices"), c.end());
+    return c;
+}
+
 class CgroupV2 final : public CgroupDriver {
 public:
     CgroupV2(std::string root, std::string path) : root_(std::move(root)), path_(std::move(path)), dir_(root_ + "/" + path_) {}
@@ -366,13 +375,7 @@ public:
     std::string_view version() const override { return "v2"; }
 
     void check_available(const CgroupLimits& limits) const override {
-        if (!limits.devices.empty())
-            throw InputError(kExitUnavailable,
-                             ".linux.resources.devices: cgroup v2 has no devices controller: device rules are a "
-                             "BPF program there (BPF_PROG_TYPE_CGROUP_DEVICE), which box does not load yet",
-                             "remove the device rules (the container then may open every device node it has), "
-                             "or run it on a cgroup v1 host");
-        auto needed = needed_controllers(limits);
+        auto needed = v2_controllers(limits);
         if (needed.empty()) return;
         std::string have = trim(slurp(root_ + "/cgroup.controllers"));
         std::set<std::string> avail;
@@ -389,7 +392,7 @@ public:
     }
 
     void create(const CgroupLimits& limits) override {
-        auto needed = needed_controllers(limits);
+        auto needed = v2_controllers(limits);
         enable(root_, needed);  // the root's subtree_control hands the controllers to box/
         make_path(root_, path_, may_exist_, made_, [&](const std::string& dir, bool group) {
             if (!group) enable(dir, needed);  // ...and each level's to the next, down to the group
@@ -416,6 +419,8 @@ public:
             if (!l.cpuset_mems.empty()) write_limit(dir_, "cpuset.mems", l.cpuset_mems);
             if (l.memory_reservation) write_limit(dir_, "memory.low", std::to_string(*l.memory_reservation));
         });
+        // v2 has no devices controller: the rules are a BPF program attached to the group.
+        if (!l.devices.empty()) attach_device_filter(fd_.get(), dir_, l.devices);
     }
 
     int clone_fd() const override { return fd_.get(); }

@@ -51,7 +51,7 @@ struct CgroupLimits {
     std::optional<std::uint64_t> cpu_shares;   ///< v1 units (2..262144): v1 cpu.shares, v2 cpu.weight as crun converts
     std::string cpuset_cpus, cpuset_mems;      ///< CPUs and memory nodes it may use ("0-1"), "" = the parent's
     std::optional<std::uint64_t> memory_reservation;  ///< soft limit: v1 memory.soft_limit_in_bytes, v2 memory.low
-    std::vector<CgroupDeviceRule> devices;     ///< device controller rules, in order (v1 only)
+    std::vector<CgroupDeviceRule> devices;     ///< device rules, in order (v1: devices.allow/deny; v2: a BPF program)
 };
 
 /// The options of stage 03: stage 02's plus the limits.

@@ -310,8 +310,8 @@ oci::Json features_json() {
                for (int i = 0; !oci::capability_name(i).empty(); ++i) caps.push_back(oci::capability_name(i));
                return caps;
            }()},
-          // v2: proven in the v2-only VM by tests/vm/checks/05-resources.sh (device rules excepted:
-          // refused there, no BPF device program yet).
+          // v2: proven in the v2-only VM by tests/vm/checks/05-resources.sh (device rules too: a
+          // BPF_PROG_TYPE_CGROUP_DEVICE program).
           {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}}},
           {"seccomp", {{"enabled", true}}},
           {"apparmor", {{"enabled", false}}},

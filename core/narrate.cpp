@@ -53,6 +53,7 @@ StepText step_text(Step step) {
     case Step::CgroupStats: return {"read what the container used from the cgroup's accounting files", "cgroups(7)"};
     case Step::UnshareCgroup: return {"new cgroup namespace: the container sees its own cgroup as '/'", "cgroup_namespaces(7)"};
     case Step::CgroupEnable: return {"hand controllers down to the child groups (v2: a group's controllers come from its parent)", "cgroups(7)"};
+    case Step::CgroupDevices: return {"load the device rules as a BPF program and attach it to the v2 group", "bpf(2)"};
     case Step::MountCgroup: return {"mount cgroupfs read-only inside: the container sees its own limits", "cgroups(7)"};
     // stage 04
     case Step::CapDrop: return {"drop capabilities from the permitted, effective and inheritable sets", "capabilities(7)"};

@@ -23,7 +23,7 @@ enum class Step {
     EnterTime,
     // stage 03: cgroups
     CgroupDetect, CgroupCreate, CgroupLimit, CgroupJoin, CloneIntoCgroup, CgroupKill,
-    CgroupRemove, CgroupStats, UnshareCgroup, CgroupEnable, MountCgroup,
+    CgroupRemove, CgroupStats, UnshareCgroup, CgroupEnable, MountCgroup, CgroupDevices,
     // stage 04: security
     CapDrop, CapBounding, CapAmbient, NoNewPrivs, SeccompLoad, SeccompTeaching, LandlockRuleset,
     LandlockRule, LandlockRestrict, SetUid,
