@@ -70,25 +70,26 @@ assert_contains "0::$want" "$(json '.cgroup.proc_self_cgroup | join(",")')" \
     "relative: below the parent of box's own group ($own), as runc places it on v2"
 assert_eq false "$([ -d "$CG$want" ] && echo true || echo false)" "run removes it"
 
-# devices RULES: run box-probe open /dev/null /dev/kmsg under the device rules RULES, with the
-# host's /dev/kmsg (c 1:11, not a device every container may use) bound in.
+# devices RULES: run box-probe open /dev/null /dev/console under the device rules RULES, with
+# the guest's /dev/console (c 5:1, not a device every container may use, opened without any
+# capability: /dev/kmsg would need CAP_SYSLOG) bound in.
 devices() {
-    config "/$top/dev" '["/bin/box-probe", "--json", "open", "/dev/null", "/dev/kmsg"]' "{ \"devices\": $1 }"
-    jq '.mounts += [{ destination: "/dev/kmsg", type: "bind", source: "/dev/kmsg", options: ["bind"] }]' \
+    config "/$top/dev" '["/bin/box-probe", "--json", "open", "/dev/null", "/dev/console"]' "{ \"devices\": $1 }"
+    jq '.mounts += [{ destination: "/dev/console", type: "bind", source: "/dev/console", options: ["bind"] }]' \
         "$bundle/config.json" > "$bundle/config.json.new"
     mv "$bundle/config.json.new" "$bundle/config.json"
     run_rc "$BIN/box" --root "$root" run --bundle "$bundle" "$id-dev"
 }
-[ -c /dev/kmsg ] || fail "the VM has no /dev/kmsg to test device rules with"
+[ -c /dev/console ] && [ "$(stat -c %t:%T /dev/console)" = 5:1 ] || fail "the VM has no /dev/console (c 5:1) to test device rules with"
 devices '[{ "allow": false, "access": "rwm" }, { "allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm" }]'
 assert_eq 0 "$RC" "a deny-all + allow /dev/null device rule set runs on v2: $OUT"
 assert_eq OK "$(json '.open["/dev/null"]')" "the allowed /dev/null opens"
-assert_eq EPERM "$(json '.open["/dev/kmsg"]')" "a device the rules do not allow (c 1:11) is EPERM (the BPF program)"
-devices '[{ "allow": false, "access": "rwm" }, { "allow": true, "type": "c", "major": 1, "minor": 11, "access": "r" }]'
-assert_eq OK "$(json '.open["/dev/kmsg"]')" "a later rule allowing c 1:11 r lets it open read-only"
-devices '[{ "allow": true, "access": "rwm" }, { "allow": false, "type": "c", "major": 1, "minor": 11, "access": "rwm" }]'
-assert_eq EPERM "$(json '.open["/dev/kmsg"]')" "allow-all then deny c 1:11: denied"
-assert_eq OK "$(json '.open["/dev/null"]')" "allow-all then deny c 1:11: /dev/null still opens"
+assert_eq EPERM "$(json '.open["/dev/console"]')" "a device the rules do not allow (c 5:1) is EPERM (the BPF program)"
+devices '[{ "allow": false, "access": "rwm" }, { "allow": true, "type": "c", "major": 5, "minor": 1, "access": "r" }]'
+assert_eq OK "$(json '.open["/dev/console"]')" "a later rule allowing c 5:1 r lets it open read-only: $OUT"
+devices '[{ "allow": true, "access": "rwm" }, { "allow": false, "type": "c", "major": 5, "minor": 1, "access": "rwm" }]'
+assert_eq EPERM "$(json '.open["/dev/console"]')" "allow-all then deny c 5:1: denied"
+assert_eq OK "$(json '.open["/dev/null"]')" "allow-all then deny c 5:1: /dev/null still opens"
 assert_eq false "$([ -d "$CG/$top" ] && echo true || echo false)" "run removes the group (and its program with it)"
 
 config "/box/$TEST_NAME-hog" '["/bin/sh", "-c", "x=0123456789abcdef; while [ ${#x} -lt 100000000 ]; do x=$x$x; done; echo survived"]'
