@@ -73,8 +73,7 @@ CgroupPlace cgroup_place(CgroupMounts mounts, const std::map<std::string, std::s
     return {std::move(mounts), cgroups_path};
 }
 
-std::unique_ptr<CgroupDriver> make_container_cgroup(const oci::Config& c, const std::string& id, ContainerState& state,
-                                                    const StateDir& dir) {
+std::unique_ptr<CgroupDriver> plan_container_cgroup(const oci::Config& c, const std::string& id, ContainerState& state) {
     auto limits = cgroup_limits(c);
     const auto* pid = c.linux.find("pid");
     bool own_pid_ns = pid && pid->path.empty();
@@ -87,27 +86,30 @@ std::unique_ptr<CgroupDriver> make_container_cgroup(const oci::Config& c, const 
     driver->may_exist(!c.linux.cgroups_path.empty());  // the engine's group may exist: joined, as runc does
     driver->check_available(limits);  // a missing controller: an error before anything is made
     state.cgroups = driver->paths();
-    state.cgroup_owned.clear();       // until create says exactly: the groups that do not exist yet
+    state.cgroup_owned.clear();       // until made: the groups that do not exist yet
     for (const auto& g : state.cgroups)
         if (::access(g.c_str(), F_OK) != 0) state.cgroup_owned.push_back(g);
-    dir.save(state);
+    return driver;
+}
+
+void make_container_cgroup(CgroupDriver& driver, const oci::Config& c, ContainerState& state) {
+    auto limits = cgroup_limits(c);
     try {
         try {
-            driver->create(limits);
-        } catch (const InputError& e) {  // box/ID exists: stage 03's words name box-cgroup's --name
+            driver.create(limits);
+        } catch (const InputError& e) {  // the group exists: stage 03's words name box-cgroup's --name
             if (e.exit_code() != kExitUsage) throw;
             throw InputError(kExitFailure, fmt::format("the container's cgroup {} exists already: another container "
-                                                       "has it", place.path),
+                                                       "has it", state.cgroups.empty() ? "" : state.cgroups.front()),
                              "give the container another id, or another linux.cgroupsPath");
         }
-        state.cgroups = driver->paths();
-        state.cgroup_owned = driver->owned_dirs();
-        driver->set_limits(limits);
+        state.cgroups = driver.paths();
+        state.cgroup_owned = driver.owned_dirs();
+        driver.set_limits(limits);
     } catch (...) {  // nothing left behind: what was made goes (it holds no process yet)
-        try { driver->remove(); } catch (const std::exception&) {}
+        try { driver.remove(); } catch (const std::exception&) {}
         throw;
     }
-    return driver;
 }
 
 void remove_container_cgroup(const ContainerState& s) {

@@ -30,14 +30,17 @@ struct CgroupPlace {
 CgroupPlace cgroup_place(CgroupMounts mounts, const std::map<std::string, std::string>& own,
                          const std::string& cgroups_path, const std::string& id);
 
-/// Make the container's cgroup with its limits (a cgroupsPath group that exists already is
-/// joined, as runc does, and left by `delete`), unless it needs none: no cgroupsPath, no
-/// limits and a pid namespace of its own (with one, killing its PID 1 kills them all; joining a
-/// v1 cgroup costs ~15 ms here, so `box run` of a default bundle does without). Records the
-/// groups in @p state and saves it in @p dir before they are made (so that `delete` finds them
-/// whatever happens next), then what was made exactly (saved with the next save). nullptr: none.
-std::unique_ptr<CgroupDriver> make_container_cgroup(const oci::Config& c, const std::string& id, ContainerState& state,
-                                                    const StateDir& dir);
+/// Plan the container's cgroup (a cgroupsPath group that exists already is joined, as runc
+/// does, and left by `delete`), unless it needs none: no cgroupsPath, no limits and a pid
+/// namespace of its own (with one, killing its PID 1 kills them all; joining a v1 cgroup costs
+/// ~15 ms here, so `box run` of a default bundle does without). Records the groups in @p state,
+/// to be saved before any is made (so that `delete` finds them whatever happens next); makes
+/// nothing. nullptr: none.
+std::unique_ptr<CgroupDriver> plan_container_cgroup(const oci::Config& c, const std::string& id, ContainerState& state);
+
+/// Make the groups @p driver planned and write linux.resources into them; records in @p state
+/// what was made exactly (saved with the next save). On failure, what it made is removed.
+void make_container_cgroup(CgroupDriver& driver, const oci::Config& c, ContainerState& state);
 
 /// `delete`: kill what is left in the recorded groups and remove what `create` made.
 void remove_container_cgroup(const ContainerState& s);

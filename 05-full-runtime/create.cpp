@@ -88,6 +88,12 @@ Fd make_exec_fifo(const StateDir& dir) {
     return Fd(check(::open(path.c_str(), O_PATH | O_CLOEXEC), fmt::format("open(\"{}\", O_PATH)", path)));
 }
 
+// Whether a hook runs while the container is "creating" (it may run `box state`, which then
+// shows the pid): else the state is saved once more only when the container is "created".
+bool has_create_hooks(const oci::Config& c) {
+    return !c.hooks.prestart.empty() || !c.hooks.create_runtime.empty() || !c.hooks.create_container.empty();
+}
+
 int new_namespace_flags(const oci::Config& c) {
     int flags = 0;
     for (const auto& n : c.linux.namespaces)
@@ -262,11 +268,12 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     auto dir = StateDir::create(g.root, o.id);            // ROOT/ID, locked: a duplicate id is refused
     state.id = o.id, state.bundle = o.bundle, state.annotations = config.annotations;
     state.rootfs = rootfs, state.created = rfc3339_now();
-    dir.save(state);                                      // status "creating"
+    auto cgroup = plan_container_cgroup(config, o.id, state);  // which groups (stage 03's drivers), none made yet
+    dir.save(state);                                      // status "creating", with the groups it will make
     dir.save_config(text);                                // later changes to the bundle's copy do not count
     Fd fifo = make_exec_fifo(dir);                        // `box start` opens it to let the program run
-    auto cgroup = make_container_cgroup(config, o.id, state, dir);  // cgroupsPath with linux.resources (stage 03)
     Cleanup remove_cgroup{[&] { if (cgroup) { cgroup->kill_all(); cgroup->remove(); } }};
+    if (cgroup) make_container_cgroup(*cgroup, config, state);  // cgroupsPath with linux.resources
     Fd console = o.console_socket.empty() ? Fd() : connect_console_socket(o.console_socket);
     ErrorPipe errors;                                     // the child's failure comes back here
     TurnPipes sync;                                       // the child waits for its id maps, then for the hooks
@@ -286,7 +293,7 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     state.pid = pid;
     state.pid_start = process_start_time(pid);
     sync.wait_child(errors, pid);                         // its mounts are made (or its error is rethrown)
-    dir.save(state);                                      // still "creating", now with its pid
+    if (has_create_hooks(config)) dir.save(state);        // still "creating", now with its pid (a hook may ask)
     poststop = Cleanup{[&config, state] { run_poststop_hooks(config, state); }};
     run_hooks(config.hooks.prestart, state_json(state), "prestart");            // deprecated: where createRuntime runs
     run_hooks(config.hooks.create_runtime, state_json(state), "createRuntime"); // in box's namespaces, before pivot_root
@@ -321,9 +328,8 @@ void start_container(const Globals& g, const std::string& id) {
     }
     char c;
     check(static_cast<int>(::read(fifo.get(), &c, 1)), "read(exec.fifo)");
-    ::unlink(path.c_str());                               // no fifo: the container counts as running
-    state.status = "running";
-    dir.save(state);
+    ::unlink(path.c_str());                               // no fifo: the container is running (live_status)
+    state.status = "running";                             // for the hooks; state.json keeps "created"
     wait_for_exec(fifo, id);                              // its startContainer hooks ran and it exec'd its program
     try {
         run_hooks(dir.config().hooks.poststart, state_json(state), "poststart");
