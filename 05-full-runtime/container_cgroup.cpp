@@ -100,7 +100,7 @@ void make_container_cgroup(CgroupDriver& driver, const oci::Config& c, Container
         } catch (const InputError& e) {  // the group exists: stage 03's words name box-cgroup's --name
             if (e.exit_code() != kExitUsage) throw;
             throw InputError(kExitFailure, fmt::format("the container's cgroup {} exists already: another container "
-                                                       "has it", state.cgroups.empty() ? "" : state.cgroups.front()),
+                                                       "has it", c.linux.cgroups_path.empty() ? "box/" + state.id : c.linux.cgroups_path),
                              "give the container another id, or another linux.cgroupsPath");
         }
         state.cgroups = driver.paths();

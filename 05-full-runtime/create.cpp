@@ -13,11 +13,13 @@
 #include <linux/close_range.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 namespace box {
@@ -130,31 +132,69 @@ pid_t clone_in_joined_pid_namespace(const oci::Config& c, int flags, ErrorPipe& 
 // How the container process enters its cgroup v1 groups without a wait. Writing a pid to
 // cgroup.procs takes a lock whose writer waits for an RCU grace period (7-16 ms on this machine).
 // Moving the calling thread alone, by writing "0" to a v1 group's tasks file, takes no such lock,
-// and the container process has one thread: so the child moves itself, first thing. The files
-// are opened here, before the child's namespaces hide them. A cgroup v2 group has no tasks file:
-// then the parent moves the child as before (clone3's CLONE_INTO_CGROUP would be the way there).
+// and the container process has one thread: so the child moves itself. And the groups are made
+// while the child makes its mounts (on two CPUs, at the same time): the parent makes them after
+// the first release and sends the child their tasks files over a socket (SCM_RIGHTS, opened on
+// the host by box, as a child in a user namespace could not); the child writes "0" to each once
+// its mounts are made, before the parent's turn (so the hooks see it in its cgroup) and before
+// anything of the user's runs. A v2 group has no tasks file: then the groups are made before
+// clone and the parent moves the child (clone3's CLONE_INTO_CGROUP would be the way there).
 struct CgroupEntry {
-    std::vector<Fd> tasks;
-    std::vector<std::string> paths;
+    Fd parent_end, child_end;
+    bool moves = false;
 
-    // The tasks files of @p s's groups; none unless every group is a v1 group.
-    explicit CgroupEntry(const ContainerState& s) {
-        for (const auto& group : s.cgroups)
-            if (::access((group + "/tasks").c_str(), F_OK) != 0) return;
-        for (const auto& group : s.cgroups) {
-            paths.push_back(group + "/tasks");
-            tasks.emplace_back(check(::open(paths.back().c_str(), O_WRONLY | O_CLOEXEC), fmt::format("open(\"{}\")", paths.back())));
-        }
+    // A socket pair when the child moves itself (v1 groups, its own pid namespace).
+    explicit CgroupEntry(bool child_moves) : moves(child_moves) {
+        if (!child_moves) return;
+        int sv[2];
+        check(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair(AF_UNIX, SOCK_SEQPACKET)");
+        parent_end = Fd(sv[0]), child_end = Fd(sv[1]);
     }
-    bool empty() const noexcept { return tasks.empty(); }
-    // In the child, first thing: into each group.
-    void enter_in_child() {
-        for (std::size_t i = 0; i < tasks.size(); ++i) {
-            auto call = fmt::format("write(\"{}\", \"0\")", paths[i]);
-            explain(Step::CgroupJoin, call);
-            check(static_cast<int>(::write(tasks[i].get(), "0", 1)), call);
-            tasks[i].close();
+    bool child_moves() const noexcept { return moves; }
+
+    // Parent, once the groups are made: their tasks files and paths to the child. A child that
+    // died meanwhile reports its own error (wait_child), so a failed send is not ours to report.
+    void send(const std::vector<std::string>& groups) {
+        std::vector<Fd> files;
+        std::string paths;
+        for (const auto& group : groups) {
+            auto path = group + "/tasks";
+            files.emplace_back(check(::open(path.c_str(), O_WRONLY | O_CLOEXEC), fmt::format("open(\"{}\")", path)));
+            paths += path + '\n';
         }
+        std::vector<char> control(CMSG_SPACE(sizeof(int) * files.size()));
+        iovec iov{paths.data(), paths.size()};
+        msghdr msg{};
+        msg.msg_iov = &iov, msg.msg_iovlen = 1, msg.msg_control = control.data(), msg.msg_controllen = control.size();
+        cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+        cm->cmsg_level = SOL_SOCKET, cm->cmsg_type = SCM_RIGHTS, cm->cmsg_len = CMSG_LEN(sizeof(int) * files.size());
+        for (std::size_t i = 0; i < files.size(); ++i) reinterpret_cast<int*>(CMSG_DATA(cm))[i] = files[i].get();
+        [[maybe_unused]] auto n = ::sendmsg(parent_end.get(), &msg, MSG_NOSIGNAL);
+        parent_end.close();
+    }
+    // In the child, after its mounts: into each group.
+    void enter_in_child() {
+        if (!moves) return;
+        char paths[4096];
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 16)];
+        iovec iov{paths, sizeof paths};
+        msghdr msg{};
+        msg.msg_iov = &iov, msg.msg_iovlen = 1, msg.msg_control = control, msg.msg_controllen = sizeof control;
+        ssize_t n = ::recvmsg(child_end.get(), &msg, MSG_CMSG_CLOEXEC);
+        cmsghdr* cm = n > 0 ? CMSG_FIRSTHDR(&msg) : nullptr;
+        if (!cm || cm->cmsg_type != SCM_RIGHTS)
+            throw InputError(kExitFailure, "box create went away before the container's cgroup was made");
+        std::size_t count = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        std::string_view list(paths, static_cast<std::size_t>(n));
+        for (std::size_t i = 0; i < count; ++i) {
+            Fd tasks(reinterpret_cast<int*>(CMSG_DATA(cm))[i]);
+            auto path = list.substr(0, list.find('\n'));
+            list.remove_prefix(std::min(list.size(), path.size() + 1));
+            auto call = fmt::format("write(\"{}\", \"0\")", path);
+            explain(Step::CgroupJoin, call);
+            check(static_cast<int>(::write(tasks.get(), "0", 1)), call);
+        }
+        child_end.close();
     }
 };
 
@@ -194,12 +234,13 @@ void write_id_maps_from_parent(pid_t pid, const oci::Config& c) {
 
 // In the child, after release: every step between clone and the user's program.
 void container_in_child(const oci::Config& c, const CreateOptions& o, const std::string& rootfs, ContainerState state,
-                        ErrorPipe& errors, TurnPipes& sync, const Fd& fifo, const Fd& console,
+                        ErrorPipe& errors, TurnPipes& sync, CgroupEntry& entry, const Fd& fifo, const Fd& console,
                         const std::optional<SeccompFilter>& seccomp) {
     join_namespaces(c);                          // setns(2) into namespaces named by path
     become_userns_root(c);                       // uid/gid 0 of a user namespace, mapped outside
     set_hostname(c);                             // in the new uts namespace
     prepare_rootfs(c, rootfs);                   // mounts, devices and /dev links, still outside
+    entry.enter_in_child();                      // into its cgroup v1 groups, made meanwhile by the parent
     sync.parents_turn();                         // box create runs the prestart and createRuntime hooks
     run_hooks(c.hooks.create_container, state_json(state), "createContainer");  // in our namespaces, before pivot_root
     switch_root(rootfs, o.no_pivot);             // pivot_root: the rootfs becomes '/'
@@ -273,25 +314,29 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     dir.save_config(text);                                // later changes to the bundle's copy do not count
     Fd fifo = make_exec_fifo(dir);                        // `box start` opens it to let the program run
     Cleanup remove_cgroup{[&] { if (cgroup) { cgroup->kill_all(); cgroup->remove(); } }};
-    if (cgroup) make_container_cgroup(*cgroup, config, state);  // cgroupsPath with linux.resources
+    bool joined_pid_ns = [&] { auto* p = config.linux.find("pid"); return p && !p->path.empty(); }();
+    CgroupEntry entry(cgroup && !joined_pid_ns && cgroup->version() == "v1");  // v1: the child moves itself
+    if (cgroup && !entry.child_moves()) make_container_cgroup(*cgroup, config, state);  // v2: made before clone
     Fd console = o.console_socket.empty() ? Fd() : connect_console_socket(o.console_socket);
     ErrorPipe errors;                                     // the child's failure comes back here
     TurnPipes sync;                                       // the child waits for its id maps, then for the hooks
-    bool joined_pid_ns = [&] { auto* p = config.linux.find("pid"); return p && !p->path.empty(); }();
-    CgroupEntry entry(cgroup && !joined_pid_ns ? state : ContainerState{});  // v1 groups: the child moves itself
     pid_t pid = clone_container(config, errors, [&] {    // --- in the child, in its new namespaces ---
-        entry.enter_in_child();                           // in its cgroup before it runs anything
+        entry.parent_end.close();                         // box's end: if box dies, the child's read ends
         dir.close_in_child();                             // the state lock stays with `box create`
         state.pid = sync.wait();                          // its id maps are written; its pid as the host sees it
-        container_in_child(config, o, rootfs, state, errors, sync, fifo, console, seccomp);
+        container_in_child(config, o, rootfs, state, errors, sync, entry, fifo, console, seccomp);
     });
     Cleanup kill_child{[pid] { ::kill(pid, SIGKILL); ::waitpid(pid, nullptr, 0); }};
-    if (cgroup && entry.empty()) cgroup->join(pid);       // else it moved itself (above)
-    entry = CgroupEntry(ContainerState{});                // the parent's copies of the files, closed
+    entry.child_end.close();                              // the child's end (if it dies, send fails, not hangs)
+    if (cgroup && !entry.child_moves()) cgroup->join(pid);  // v2: box moves it (cgroup.procs)
     write_id_maps_from_parent(pid, config);               // uid_map/gid_map of a new user namespace
     sync.release(pid);                                    // the child may go on: mounts, up to pivot_root
     state.pid = pid;
     state.pid_start = process_start_time(pid);
+    if (entry.child_moves()) {                            // v1, while the child makes its mounts:
+        make_container_cgroup(*cgroup, config, state);    // cgroupsPath with linux.resources (stage 03)
+        entry.send(state.cgroups);                        // the child moves itself in after its mounts
+    }
     sync.wait_child(errors, pid);                         // its mounts are made (or its error is rethrown)
     if (has_create_hooks(config)) dir.save(state);        // still "creating", now with its pid (a hook may ask)
     poststop = Cleanup{[&config, state] { run_poststop_hooks(config, state); }};
