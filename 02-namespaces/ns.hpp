@@ -91,6 +91,11 @@ private:
     Fd write_;
 };
 
+/// clone3(2) with @p flags (CLONE_NEW*), plus CLONE_INTO_CGROUP into the group @p cgroup_fd names
+/// when it is >= 0; narrated. Returns twice, like fork: 0 in the child, on a copy of the stack.
+/// Without clone3 (ENOSYS) and without a group, clone(2). Throws SysError.
+pid_t clone3_or_clone(std::uint64_t flags, int cgroup_fd);
+
 /// Start the container process in new namespaces with clone3(2) (clone(2) if the kernel or a
 /// seccomp filter refuses clone3). @p cgroup_fd >= 0 adds CLONE_INTO_CGROUP (clone3 only; -1
 /// for none). The child runs @p fn, which must end in exec; its errors travel over @p errors.

@@ -50,6 +50,7 @@ std::string flag_names(std::uint64_t flags) {
         if (flags & bit) out += (out.empty() ? "" : "|") + std::string(name);
     return out.empty() ? "0" : out;
 }
+}  // namespace
 
 // clone3 returns twice, like fork: 0 in the child (on a copy of our stack: no CLONE_VM).
 pid_t clone3_or_clone(std::uint64_t flags, int cgroup_fd) {
@@ -67,7 +68,6 @@ pid_t clone3_or_clone(std::uint64_t flags, int cgroup_fd) {
     explain(Step::Clone, call);
     return static_cast<pid_t>(check(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0L), call));
 }
-}  // namespace
 
 pid_t clone_child(const NsOptions& opt, int cgroup_fd, ErrorPipe& errors, SyncPipe& sync,
                   const std::function<void()>& fn) {

@@ -198,13 +198,13 @@ struct CgroupEntry {
     }
 };
 
-// clone(2) the container process into its new namespaces; it runs @p fn and never returns.
-pid_t clone_container(const oci::Config& c, ErrorPipe& errors, const std::function<void()>& fn) {
+// clone3(2) the container process into its new namespaces (stage 02's clone3_or_clone), born in
+// the cgroup v2 group @p cgroup_fd names when it is >= 0 (CLONE_INTO_CGROUP: no move, so no
+// write to cgroup.procs and its RCU grace period); it runs @p fn and never returns.
+pid_t clone_container(const oci::Config& c, int cgroup_fd, ErrorPipe& errors, const std::function<void()>& fn) {
     int flags = new_namespace_flags(c);
     if (auto* p = c.linux.find("pid"); p && !p->path.empty()) return clone_in_joined_pid_namespace(c, flags, errors, fn);
-    explain(Step::Clone, fmt::format("clone({:#x}|SIGCHLD)", flags));
-    pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
-    check(pid, fmt::format("clone({:#x}) (the namespaces in config.json)", flags));
+    pid_t pid = in_context("the namespaces in config.json", [&] { return clone3_or_clone(static_cast<unsigned>(flags), cgroup_fd); });
     if (pid == 0) {
         errors.child_side();
         child_main(errors, fn);
@@ -317,10 +317,11 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     bool joined_pid_ns = [&] { auto* p = config.linux.find("pid"); return p && !p->path.empty(); }();
     CgroupEntry entry(cgroup && !joined_pid_ns && cgroup->version() == "v1");  // v1: the child moves itself
     if (cgroup && !entry.child_moves()) make_container_cgroup(*cgroup, config, state);  // v2: made before clone
+    int born_in = cgroup && !entry.child_moves() && !joined_pid_ns ? cgroup->clone_fd() : -1;  // v2: CLONE_INTO_CGROUP
     Fd console = o.console_socket.empty() ? Fd() : connect_console_socket(o.console_socket);
     ErrorPipe errors;                                     // the child's failure comes back here
     TurnPipes sync;                                       // the child waits for its id maps, then for the hooks
-    pid_t pid = clone_container(config, errors, [&] {    // --- in the child, in its new namespaces ---
+    pid_t pid = clone_container(config, born_in, errors, [&] {    // --- in the child, in its new namespaces ---
         entry.parent_end.close();                         // box's end: if box dies, the child's read ends
         dir.close_in_child();                             // the state lock stays with `box create`
         state.pid = sync.wait();                          // its id maps are written; its pid as the host sees it
@@ -328,7 +329,7 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     });
     Cleanup kill_child{[pid] { ::kill(pid, SIGKILL); ::waitpid(pid, nullptr, 0); }};
     entry.child_end.close();                              // the child's end (if it dies, send fails, not hangs)
-    if (cgroup && !entry.child_moves()) cgroup->join(pid);  // v2: box moves it (cgroup.procs)
+    if (cgroup && !entry.child_moves() && born_in < 0) cgroup->join(pid);  // a joined pid namespace: cgroup.procs
     write_id_maps_from_parent(pid, config);               // uid_map/gid_map of a new user namespace
     sync.release(pid);                                    // the child may go on: mounts, up to pivot_root
     state.pid = pid;
