@@ -1,6 +1,7 @@
 #include "seccomp.hpp"
 
 #include "error.hpp"
+#include "guard.hpp"
 #include "narrate.hpp"
 #include "parse.hpp"
 
@@ -9,9 +10,12 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -342,6 +346,9 @@ SeccompFilter::SeccompFilter(const SeccompProfile& p, CapMask caps) {
                                                      : SCMP_FLTATR_CTL_SSB;
         int rc = ::seccomp_attr_set(ctx, attr, 1);
         if (rc < 0) throw SysError(-rc, fmt::format("seccomp_attr_set({})", f));
+        flags_ |= f == "SECCOMP_FILTER_FLAG_TSYNC" ? SECCOMP_FILTER_FLAG_TSYNC
+                  : f == "SECCOMP_FILTER_FLAG_LOG" ? SECCOMP_FILTER_FLAG_LOG
+                                                   : SECCOMP_FILTER_FLAG_SPEC_ALLOW;
     }
     for (const auto& r : p.rules) {
         if (!applies(r, caps)) continue;
@@ -377,20 +384,47 @@ SeccompFilter::~SeccompFilter() {
     if (ctx_) ::seccomp_release(static_cast<scmp_filter_ctx>(ctx_));
 }
 SeccompFilter::SeccompFilter(SeccompFilter&& o) noexcept
-    : ctx_(std::exchange(o.ctx_, nullptr)), rules_(o.rules_) {}
+    : ctx_(std::exchange(o.ctx_, nullptr)), code_(std::move(o.code_)), flags_(o.flags_), rules_(o.rules_) {}
 SeccompFilter& SeccompFilter::operator=(SeccompFilter&& o) noexcept {
     if (this != &o) {
         if (ctx_) ::seccomp_release(static_cast<scmp_filter_ctx>(ctx_));
         ctx_ = std::exchange(o.ctx_, nullptr);
+        code_ = std::move(o.code_);
+        flags_ = o.flags_;
         rules_ = o.rules_;
     }
     return *this;
 }
 
+SeccompFilter SeccompFilter::from_bpf(std::vector<sock_filter> code, unsigned flags, std::size_t rules) {
+    SeccompFilter f;
+    f.code_ = std::move(code), f.flags_ = flags, f.rules_ = rules;
+    return f;
+}
+
+std::vector<sock_filter> SeccompFilter::bpf() const {
+    if (!ctx_) return code_;
+    // libseccomp 2.5 exports to a file descriptor only: a memory file, read back.
+    Fd mem(check(::memfd_create("box-seccomp-bpf", MFD_CLOEXEC), "memfd_create(\"box-seccomp-bpf\")"));
+    int rc = ::seccomp_export_bpf(static_cast<scmp_filter_ctx>(ctx_), mem.get());
+    if (rc < 0) throw SysError(-rc, "seccomp_export_bpf()");
+    auto bytes = static_cast<std::size_t>(::lseek(mem.get(), 0, SEEK_END));
+    std::vector<sock_filter> code(bytes / sizeof(sock_filter));
+    bytes = code.size() * sizeof(sock_filter);
+    if (::pread(mem.get(), code.data(), bytes, 0) != static_cast<ssize_t>(bytes)) throw SysError(EIO, "pread(memfd)");
+    return code;
+}
+
 void SeccompFilter::load() const {
     explain(Step::SeccompLoad, fmt::format("seccomp(SECCOMP_SET_MODE_FILTER, {} rules)", rules_));
-    int rc = ::seccomp_load(static_cast<scmp_filter_ctx>(ctx_));
-    if (rc < 0) throw SysError(-rc, "seccomp(SECCOMP_SET_MODE_FILTER)");
+    if (ctx_) {
+        int rc = ::seccomp_load(static_cast<scmp_filter_ctx>(ctx_));
+        if (rc < 0) throw SysError(-rc, "seccomp(SECCOMP_SET_MODE_FILTER)");
+        return;
+    }
+    sock_fprog prog{static_cast<unsigned short>(code_.size()), const_cast<sock_filter*>(code_.data())};
+    long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags_, &prog);
+    if (rc != 0) throw SysError(rc < 0 ? errno : ESRCH, "seccomp(SECCOMP_SET_MODE_FILTER)");
 }
 
 // ---- the teaching filter: classic BPF by hand ----

@@ -7,6 +7,7 @@
 
 #include "capabilities.hpp"
 
+#include <linux/filter.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -102,13 +103,23 @@ public:
     SeccompFilter(const SeccompFilter&) = delete;
     SeccompFilter& operator=(const SeccompFilter&) = delete;
 
+    /// A filter already compiled: @p code as bpf() returned it, @p flags as flags() (stage 05's
+    /// cache). load() installs it with seccomp(2) directly, without libseccomp.
+    static SeccompFilter from_bpf(std::vector<sock_filter> code, unsigned flags, std::size_t rules);
     /// Load it into the calling process (seccomp(2)). Needs no_new_privs or CAP_SYS_ADMIN.
     void load() const;
+    /// The BPF program load() installs (libseccomp's seccomp_export_bpf(), or the one given).
+    std::vector<sock_filter> bpf() const;
+    /// The SECCOMP_FILTER_FLAG_* bits of the profile's `flags`, as seccomp(2) takes them.
+    unsigned flags() const noexcept { return flags_; }
     /// How many (syscall, condition) rules went in: for --explain and tests.
     std::size_t rule_count() const noexcept { return rules_; }
 
 private:
-    void* ctx_ = nullptr;  ///< scmp_filter_ctx
+    SeccompFilter() = default;
+    void* ctx_ = nullptr;  ///< scmp_filter_ctx; null when built from_bpf()
+    std::vector<sock_filter> code_;  ///< from_bpf()'s program
+    unsigned flags_ = 0;
     std::size_t rules_ = 0;
 };
 

@@ -4,6 +4,7 @@
 #include "runtime.hpp"
 
 #include "seccomp.hpp"
+#include "seccomp_cache.hpp"
 
 #include "error.hpp"
 #include "narrate.hpp"
@@ -262,7 +263,7 @@ void container_in_child(const oci::Config& c, const CreateOptions& o, const std:
 
 // linux.seccomp through stage 04's loader, built before anything is started (names this
 // libseccomp does not know are skipped, as runc and crun do for engines' profiles).
-std::optional<SeccompFilter> seccomp_filter(const oci::Config& c) {
+std::optional<SeccompFilter> seccomp_filter(const oci::Config& c, const std::string& root) {
     if (!c.linux.seccomp) return std::nullopt;
     auto profile = parse_seccomp_profile(*c.linux.seccomp, "config.json: .linux.seccomp", UnknownSyscalls::Skip);
     CapMask caps = 0;
@@ -270,7 +271,13 @@ std::optional<SeccompFilter> seccomp_filter(const oci::Config& c) {
         for (int cap : c.process.capabilities->bounding) caps |= CapMask{1} << cap;
     else
         caps = all_capabilities();
-    return SeccompFilter(profile, caps);
+    auto key = seccomp_cache_key(*c.linux.seccomp, caps);
+    auto cache = root + "/.seccomp-cache";
+    if (auto cached = seccomp_cache_load(cache, key)) return cached;  // built before: the same bytes
+    SeccompFilter built(profile, caps);
+    auto filter = SeccompFilter::from_bpf(built.bpf(), built.flags(), built.rule_count());
+    seccomp_cache_store(cache, key, filter);
+    return filter;
 }
 
 void write_pid_file(const std::string& path, pid_t pid) {
@@ -302,7 +309,7 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     auto text = oci::read_config_text(o.bundle);
     auto config = oci::parse_config(text, o.bundle + "/config.json");  // checked before anything is made
     check_supported(config, o);                           // refuse clearly what box cannot do here
-    auto seccomp = seccomp_filter(config);                // stage 04's filter, built (and checked) now
+    auto seccomp = seccomp_filter(config, g.root);        // stage 04's filter, built (and checked) now, or cached
     auto rootfs = absolute(config.root_path[0] == '/' ? config.root_path : o.bundle + "/" + config.root_path, "root.path");
     ContainerState state;
     Cleanup poststop;                                     // armed at createRuntime: a failure then runs poststop, last

@@ -249,7 +249,7 @@ int exec_in_container(const Globals& g, const std::string& id, const oci::Proces
             throw InputError(kExitFailure, fmt::format("container '{}' is not running: exec needs a running container", id));
         config = dir.config();                            // as create read it
     }
-    auto seccomp = seccomp_filter(config);                // the container's filter applies to exec'd programs too
+    auto seccomp = seccomp_filter(config, g.root);        // the container's filter applies to exec'd programs too
     // Open the container's namespaces now; the user namespace only if it is not ours.
     std::vector<std::pair<Fd, std::string>> ns;
     for (const char* type : {"user", "ipc", "uts", "net", "pid", "cgroup", "mnt"}) {

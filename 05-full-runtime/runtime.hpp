@@ -86,7 +86,9 @@ void check_process(const oci::Process& p, bool console_socket, std::string_view 
 
 /// linux.seccomp through stage 04's loader, built in the parent before anything is started
 /// (names this libseccomp does not know are skipped, as runc and crun do); none without it.
-std::optional<SeccompFilter> seccomp_filter(const oci::Config& c);
+/// The compiled program is kept under @p root (seccomp_cache.hpp): the next container with the
+/// same profile loads it instead of building it again.
+std::optional<SeccompFilter> seccomp_filter(const oci::Config& c, const std::string& root);
 
 /// Write @p pid to @p path atomically (a temporary file renamed over it); nothing if path is "".
 void write_pid_file(const std::string& path, pid_t pid);

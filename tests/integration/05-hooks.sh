@@ -95,7 +95,7 @@ fails() {
     local pid
     pid=$(sed -n 's/^createRuntime creating //p' "$WORK/out/hooks.log")
     [ -n "$pid" ] && { kill -0 "$pid" 2>/dev/null && fail "$2: process $pid left running" || ok "$2: the process is gone"; }
-    assert_eq "" "$(ls -A "$STATE")" "$2: no state left"
+    assert_eq "" "$(state_left)" "$2: no state left"
     assert_eq "" "$(ls -d /sys/fs/cgroup/*/box/"$TEST_NAME-f$n" /sys/fs/cgroup/box/"$TEST_NAME-f$n" 2>/dev/null || true)" \
         "$2: no cgroup left"
 }

@@ -81,6 +81,11 @@ bundle "$WORK/b8" '.process.args = ["/bin/box-probe", "--json", "seccomp", "try"
 run_rc box run --bundle "$WORK/b8" "$TEST_NAME-8"
 assert_eq 0 "$RC" "a config with linux.seccomp runs"
 assert_eq "filter EPERM OK" "$(json '"\(.seccomp.mode) \(.try.mkdir) \(.try.getpid)"')" "the filter denies mkdir, allows getpid"
+assert_eq 1 "$(ls "$STATE/.seccomp-cache" 2>/dev/null | grep -cE '^[0-9a-f]{16}\.bpf$')" "the compiled filter is kept under --root"
+run_rc box run --bundle "$WORK/b8" "$TEST_NAME-8b"
+assert_eq "0 filter EPERM OK" "$RC $(json '"\(.seccomp.mode) \(.try.mkdir) \(.try.getpid)"')" \
+    "the same profile again: the cached filter, which denies mkdir and allows getpid"
+assert_eq 1 "$(ls "$STATE/.seccomp-cache" | wc -l)" "...and it was not stored twice"
 
 # --- create/start split, state, pid file, kill, delete; hooks in order with the state on stdin ---
 mkdir -p "$WORK/out"
@@ -211,5 +216,5 @@ assert_eq error "$(jq -r .level "$WORK/log.json")" "--log-format json writes a j
 assert_contains "nothere" "$(jq -r .msg "$WORK/log.json")" "and msg"
 
 # Nothing is left: no container state, no mount.
-assert_eq "" "$(ls -A "$STATE")" "no state left under --root"
+assert_eq "" "$(state_left)" "no state left under --root (the seccomp cache aside)"
 finish

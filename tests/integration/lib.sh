@@ -93,6 +93,12 @@ box_cleanup() {
     rm -rf "$WORK" "$STATE"
 }
 box() { "$BOX" --root "$STATE" "$@"; }
+# state_left: what is left under --root but the seccomp cache (a kept cache by design, see
+# 05-full-runtime/seccomp_cache.hpp), and in that cache anything but finished filters (HASH.bpf).
+state_left() {
+    ls -A "$STATE" | grep -vx '.seccomp-cache' || true
+    if [ -d "$STATE/.seccomp-cache" ]; then ls -A "$STATE/.seccomp-cache" | grep -vE '^[0-9a-f]{16}\.bpf$' || true; fi
+}
 bundle() {
     local dir=$1 filter=$2
     shift 2
