@@ -82,7 +82,9 @@ run_rc box run --bundle "$WORK/b8" "$TEST_NAME-8"
 assert_eq 0 "$RC" "a config with linux.seccomp runs"
 assert_eq "filter EPERM OK" "$(json '"\(.seccomp.mode) \(.try.mkdir) \(.try.getpid)"')" "the filter denies mkdir, allows getpid"
 assert_eq 1 "$(ls "$STATE/.seccomp-cache" 2>/dev/null | grep -cE '^[0-9a-f]{16}\.bpf$')" "the compiled filter is kept under --root"
+cached=$(stat -c %i "$STATE"/.seccomp-cache/*.bpf)
 run_rc box run --bundle "$WORK/b8" "$TEST_NAME-8b"
+assert_eq "$cached" "$(stat -c %i "$STATE"/.seccomp-cache/*.bpf)" "the second run loaded the cached filter (a rebuild stores a new file)"
 assert_eq "0 filter EPERM OK" "$RC $(json '"\(.seccomp.mode) \(.try.mkdir) \(.try.getpid)"')" \
     "the same profile again: the cached filter, which denies mkdir and allows getpid"
 assert_eq 1 "$(ls "$STATE/.seccomp-cache" | wc -l)" "...and it was not stored twice"
