@@ -252,10 +252,84 @@ void set_hostname(const oci::Config& c) {
               fmt::format("setdomainname(\"{}\")", c.domainname));
 }
 
+namespace {
+
+std::string propagation_name(unsigned long flags) {
+    std::string rec = flags & MS_REC ? "MS_REC|" : "";
+    if (flags & MS_SHARED) return rec + "MS_SHARED";
+    if (flags & MS_SLAVE) return rec + "MS_SLAVE";
+    if (flags & MS_UNBINDABLE) return rec + "MS_UNBINDABLE";
+    return rec + "MS_PRIVATE";
+}
+
+// The mount the rootfs is on: the rootfs itself if it is a mount point, else the nearest
+// directory above it that is one (statx(2) says which directories are the root of a mount).
+std::string mount_point_of(std::string path) {
+    for (;;) {
+        struct statx stx{};
+        check(::statx(AT_FDCWD, path.c_str(), 0, 0, &stx), fmt::format("statx(\"{}\")", path));
+        if ((stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) || path == "/") return path;
+        auto slash = path.rfind('/');
+        path = slash == 0 ? "/" : path.substr(0, slash);
+    }
+}
+
+// runc's rootfsParentMountPropagation: the mount the rootfs is on becomes a slave (for slave
+// and rslave) or private (for the others). pivot_root(2) refuses a new root whose parent mount
+// is shared, a bind of an unbindable mount fails, and a shared parent would carry the rootfs's
+// bind to the host. After rslave or rprivate, nothing is shared or unbindable: nothing to do.
+void set_parent_propagation(const std::string& rootfs, unsigned long flags) {
+    if ((flags & MS_REC) && (flags & (MS_SLAVE | MS_PRIVATE))) return;
+    unsigned long parent = flags & MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
+    auto point = mount_point_of(rootfs);
+    auto call = fmt::format("mount(NULL, \"{}\", NULL, {})", point, propagation_name(parent));
+    explain(Step::ParentPropagation, call);
+    check(::mount(nullptr, point.c_str(), nullptr, parent, nullptr), call);
+}
+
+// runc's prepareRoot: every mount gets rootfsPropagation (rslave when config.json has none: the
+// host's later mounts still reach the container, the container's never reach the host; stages
+// 01 and 02 make everything private instead), the mount the rootfs is on is made a slave or
+// private, and the rootfs is bound on itself: the mount that becomes '/', which the mounts of
+// config.json then go on.
+void prepare_root(const oci::Config& c, const std::string& rootfs) {
+    unsigned long flags = c.linux.rootfs_propagation_flags ? c.linux.rootfs_propagation_flags : MS_REC | MS_SLAVE;
+    auto call = fmt::format("mount(NULL, \"/\", NULL, {})", propagation_name(flags));
+    explain(Step::RootPropagation, call);
+    check(::mount(nullptr, "/", nullptr, flags, nullptr), call);
+    set_parent_propagation(rootfs, flags);
+    auto bind = fmt::format("mount(\"{0}\", \"{0}\", NULL, MS_BIND|MS_REC)", rootfs);
+    explain(Step::BindRootfs, bind);
+    check(::mount(rootfs.c_str(), rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr), bind);
+}
+
+// pivot_root(".", ".") as runc's pivotRoot does it. Stage 01's pivot_into() makes every mount
+// private first; here the mounts keep rootfsPropagation up to the pivot, and the old root is
+// made a slave just before it is detached: not private (the host's unmounts would stop reaching
+// it while it is still attached), never shared (the detach would propagate to the host). The
+// old root is stacked on the new one at '.', but mount(2) on "." means the cwd, the new root
+// under it: fchdir to the old root (opened before the pivot) first, as runc does.
+void pivot_to(const std::string& rootfs) {
+    in_context(fmt::format("pivoting into rootfs {}", rootfs), [&] {
+        Fd old_root(check(::open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC), "open(\"/\")"));
+        explain(Step::Chdir, fmt::format("chdir(\"{}\")", rootfs));
+        check(::chdir(rootfs.c_str()), fmt::format("chdir(\"{}\")", rootfs));
+        explain(Step::PivotRoot, "pivot_root(\".\", \".\")");
+        check(static_cast<int>(::syscall(SYS_pivot_root, ".", ".")), "pivot_root(\".\", \".\")");
+        check(::fchdir(old_root.get()), "fchdir(old root)");
+        explain(Step::OldRootSlave, "mount(NULL, \".\", NULL, MS_REC|MS_SLAVE)");
+        check(::mount(nullptr, ".", nullptr, MS_REC | MS_SLAVE, nullptr), "mount(NULL, \".\", NULL, MS_REC|MS_SLAVE)");
+        explain(Step::DetachOldRoot, "umount2(\".\", MNT_DETACH)");
+        check(::umount2(".", MNT_DETACH), "umount2(\".\", MNT_DETACH)");
+        check(::chdir("/"), "chdir(\"/\")");
+    });
+}
+
+}  // namespace
+
 void prepare_rootfs(const oci::Config& c, const std::string& rootfs) {
     in_context(fmt::format("preparing rootfs {}", rootfs), [&] {
-        explain(Step::MakePrivate, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE)");
-        check(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE)");
+        prepare_root(c, rootfs);  // rootfsPropagation, the rootfs's parent mount, the rootfs bound on itself
         Fd root(check(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC), fmt::format("open(\"{}\")", rootfs)));
         std::string bundle = rootfs.substr(0, rootfs.rfind('/'));
         for (const auto& m : c.mounts)
@@ -265,16 +339,12 @@ void prepare_rootfs(const oci::Config& c, const std::string& rootfs) {
 }
 
 void switch_root(const std::string& rootfs, bool no_pivot) {
-    if (no_pivot) {
-        // stage 01's chroot, for roots that cannot pivot (an initramfs); the rootfs is bound on
-        // itself first so that '/' inside is a mount (a read-only root is a remount of it).
-        auto bind = fmt::format("mount(\"{0}\", \"{0}\", NULL, MS_BIND|MS_REC)", rootfs);
-        explain(Step::BindRootfs, bind);
-        check(::mount(rootfs.c_str(), rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr), bind);
-        chroot_into(rootfs);
-    }
+    // The rootfs is bound on itself already (prepare_root()), so '/' inside is a mount either
+    // way (a read-only root is a remount of it).
+    if (no_pivot)
+        chroot_into(rootfs);  // stage 01's chroot, for roots that cannot pivot (an initramfs)
     else
-        pivot_into(rootfs);   // stage 01's pivot_root(".", "."): rbind the rootfs, pivot, detach
+        pivot_to(rootfs);     // pivot_root(".", "."), the old root made a slave, then detached
 }
 
 void finish_rootfs(const oci::Config& c) {
@@ -303,17 +373,19 @@ void finish_rootfs(const oci::Config& c) {
             explain(Step::ReadonlyPath, "mount(NULL, \"/\", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY)");
             remount("/", "/", MS_RDONLY);
         }
-        // A mount's own propagation option (shared, slave, ...): set now, after the root switch,
-        // which made every mount under the new root private.
+        // A mount's own propagation option (shared, slave, ...): set now, after the root switch
+        // (up to here the mounts kept what rootfsPropagation gave them).
         for (const auto& m : c.mounts)
             if (m.propagation) {
                 auto call = fmt::format("mount(NULL, \"{}\", NULL, {:#x})", m.destination, m.propagation);
                 explain(Step::Mount, call);
                 check(::mount(nullptr, m.destination.c_str(), nullptr, m.propagation, nullptr), call);
             }
-        if (c.linux.rootfs_propagation_flags)
-            check(::mount(nullptr, "/", nullptr, c.linux.rootfs_propagation_flags, nullptr),
-                  fmt::format("mount(NULL, \"/\", NULL, {})", c.linux.rootfs_propagation));
+        if (c.linux.rootfs_propagation_flags) {  // '/' is now the rootfs's bind: it gets rootfsPropagation too
+            auto call = fmt::format("mount(NULL, \"/\", NULL, {})", propagation_name(c.linux.rootfs_propagation_flags));
+            explain(Step::RootPropagation, call);
+            check(::mount(nullptr, "/", nullptr, c.linux.rootfs_propagation_flags, nullptr), call);
+        }
     });
 }
 

@@ -28,11 +28,13 @@ void become_userns_root(const oci::Config& c);
 /// sethostname/setdomainname, when config.json sets them (needs a uts namespace).
 void set_hostname(const oci::Config& c);
 
-/// Before the root switch: make mounts private (or rootfsPropagation), bind the rootfs on
-/// itself, make every mount of config.json inside it, the spec's default devices and /dev links.
+/// Before the root switch, as runc's prepareRoot: every mount gets linux.rootfsPropagation
+/// (rslave when unset), the mount the rootfs is on made a slave or private, the rootfs bound on
+/// itself; then every mount of config.json inside it, the default devices, /dev links.
 void prepare_rootfs(const oci::Config& c, const std::string& rootfs);
 
-/// pivot_root into @p rootfs (chroot with --no-pivot).
+/// pivot_root into @p rootfs as runc does (the old root made a slave, then detached); chroot
+/// with --no-pivot.
 void switch_root(const std::string& rootfs, bool no_pivot);
 
 /// After the root switch: masked paths, read-only paths, a read-only root, rootfsPropagation.

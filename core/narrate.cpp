@@ -78,6 +78,9 @@ StepText step_text(Step step) {
     case Step::Device: return {"create a device node the spec requires", "mknod(2)"};
     case Step::JoinNamespace: return {"join an existing namespace by path", "setns(2)"};
     case Step::StateWrite: return {"record the container's state under --root", "runtime.md#state"};
+    case Step::RootPropagation: return {"set every mount's propagation: rslave lets the host's new mounts in, never the container's out", "mount_namespaces(7)"};
+    case Step::ParentPropagation: return {"the mount the rootfs is on must not be shared (pivot_root refuses it) nor unbindable", "pivot_root(2)"};
+    case Step::OldRootSlave: return {"make the old root a slave, so that detaching it unmounts nothing on the host", "mount_namespaces(7)"};
     }
     return {"", ""};
 }

@@ -29,7 +29,7 @@ enum class Step {
     LandlockRule, LandlockRestrict, SetUid,
     // stage 05: runtime
     ExecFifo, ConsoleSocket, Hook, Mount, MaskPath, ReadonlyPath, Sysctl, Rlimit, Device,
-    JoinNamespace, StateWrite,
+    JoinNamespace, StateWrite, RootPropagation, ParentPropagation, OldRootSlave,
 };
 
 /// The fixed text of a step: why it is done, and where to read about it.
