@@ -176,6 +176,9 @@ int main(int argc, char** argv) {
             } else if (*features) {
                 std::cout << box::features_json().dump(2) << std::endl;
             } else if (*exec) {
+                if (tty && eo.console_socket.empty())  // the fix is an exec option, not config.json's "terminal"
+                    throw box::InputError(box::kExitUsage, "exec --tty: no --console-socket was given to send the pty's master to",
+                                          "pass --console-socket SOCKET (engines do), or drop --tty");
                 box::oci::Process p;
                 if (!process_file.empty()) {
                     std::ifstream in(process_file);

@@ -46,7 +46,9 @@ assert_eq 0 "$RC" "exec --tty --console-socket: $OUT"
 wait "$CONSOLE_PID" || true
 assert_match '^/dev/pts/[0-9]+ ' "$(head -n 1 "$WORK/console.out")" "the engine received the pty"
 assert_contains "tty: true" "$(cat "$WORK/console.out")" "the exec'd program's stdin is the pty; its output came through the master"
-expect_error 64 'terminal is true but no --console-socket' box exec --tty "$id" true
+expect_error 64 '^box: error: exec --tty: no --console-socket was given' box exec --tty "$id" true
+assert_contains "pass --console-socket SOCKET (engines do), or drop --tty" "$OUT" "exec --tty without --console-socket: the hint names the exec options"
+assert_not_contains '"terminal"' "$OUT" "and not config.json's \"terminal\" field"
 
 # --- what box cannot do is refused clearly ---
 echo '{"args": ["true"], "cwd": "/", "apparmorProfile": "docker-default"}' > "$WORK/process.json"
