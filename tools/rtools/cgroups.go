@@ -121,7 +121,8 @@ func vDeleteOnlyCreated(t *tap) {
 	if !t.ok(os.MkdirAll(dir, 0755) == nil, "a cgroup made before create: "+dir) {
 		return
 	}
-	current.cleanups = append(current.cleanups, func() { os.Remove(dir) })
+	// box/ is every container's parent: the last one out removes it (rmdir fails while in use)
+	current.cleanups = append(current.cleanups, func() { os.Remove(dir); os.Remove(filepath.Dir(dir)) })
 	g := defaultGenerator()
 	g.SetLinuxCgroupsPath("/box/" + current.prefix + "-existing")
 	g.SetLinuxResourcesPidsLimit(100)
