@@ -3,6 +3,8 @@
 #include "error.hpp"
 #include "narrate.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <fmt/format.h>
 #include <sched.h>
 #include <sys/mount.h>

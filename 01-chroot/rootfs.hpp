@@ -3,10 +3,12 @@
 /// @ingroup rootfs
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <string>
 #include <vector>
+
+namespace CLI {
+class App;  // <CLI/CLI.hpp> only where options are defined: its validators cost seconds per file
+}
 
 /// @defgroup rootfs 01-chroot: filesystem isolation
 /// chroot(2), why it is not a jail, and pivot_root(2) in a private mount namespace.

@@ -7,8 +7,6 @@
 #include "process.hpp"
 #include "rootfs.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <set>

@@ -5,6 +5,8 @@
 #include "error.hpp"
 #include "parse.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <fmt/format.h>
 #include <sched.h>
 

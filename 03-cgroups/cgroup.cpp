@@ -6,6 +6,8 @@
 #include "narrate.hpp"
 #include "parse.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <fmt/format.h>
 #include <sched.h>
 #include <signal.h>

@@ -4,6 +4,8 @@
 #include "narrate.hpp"
 #include "parse.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <fmt/format.h>
 #include <sys/prctl.h>
 

@@ -9,8 +9,6 @@
 #include "landlock.hpp"
 #include "seccomp.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
