@@ -21,6 +21,7 @@ root. Blocks marked ```sh or ```text are shown, not run: keep those for code, no
 
 Usage: mdtest.py [--list] FILE.md...   Exit 0 when every transcript matched, 1 otherwise.
 """
+import fcntl
 import os
 import re
 import shutil
@@ -30,6 +31,7 @@ import sys
 import tempfile
 
 FENCE = re.compile(r"^```console\s*$")
+RUNNING = []  # [where and the command, its output lines so far] while a command runs
 
 
 def transcripts(path):
@@ -103,6 +105,7 @@ def run_file(path, root):
         shell.stdin.write(f"{{ {cmd}\n}} 2>&1 </dev/null; echo \"{marker} $?\"\n")
         shell.stdin.flush()
         out = []
+        RUNNING[:] = [f"{path}:{lineno}: $ {cmd}", out]  # what a timeout interrupted (main())
         while True:
             line = shell.stdout.readline()
             if not line:
@@ -132,6 +135,7 @@ def run_file(path, root):
 
 
 def main(argv):
+    sys.stdout.reconfigure(line_buffering=True)  # a killed run still shows how far it got
     files = [a for a in argv[1:] if not a.startswith("--")]
     root = os.environ.get("BOX_SRC") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     if "--list" in argv:
@@ -140,8 +144,19 @@ def main(argv):
                 print(f"{f}:{lineno}: $ {cmd}")
         return 0
     build = os.path.abspath(os.environ.get("BOX_BUILD") or os.path.join(root, "build"))
-    # CTest ends a test that runs too long with SIGTERM: unwind, so the view below is removed.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # CTest ends a test that runs too long with SIGTERM: say which command hung and what it
+    # printed, and unwind, so the view below is removed.
+    def stopped(*_):
+        if RUNNING:
+            print(f"{RUNNING[0]}\n  FAIL: stopped (SIGTERM: a timeout?) while running it; its output so far:\n"
+                  + "".join(f"    | {a}\n" for a in RUNNING[1]), end="")
+        sys.exit(143)
+    signal.signal(signal.SIGTERM, stopped)
+    lock = os.environ.get("BOX_MDTEST_LOCK")
+    if lock:  # a host thing only one test may use at a time (the same file as lib.sh's box_lock)
+        os.makedirs("/run/lock", exist_ok=True)
+        lock_file = open(f"/run/lock/box-{lock}.lock", "w")
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
     view = repo_view(root, build)
     total = bad = 0
     try:

@@ -16,6 +16,14 @@ need_root() { [ "$(id -u)" = 0 ] || skip "needs root (run the suite as root)"; }
 need_cmd() { command -v "$1" >/dev/null || skip "needs $1 (${2:-install it})"; }
 need_rootfs() { [ -x "$ROOTFS/bin/box-probe" ] || { echo "FAIL: no rootfs at $ROOTFS: build the rootfs target"; exit 1; }; }
 
+# box_lock NAME: hold the host-wide lock NAME until the test exits (a thing of the host that
+# only one test at a time may use, such as the box0 bridge; mdtest takes the same lock file).
+box_lock() {
+    mkdir -p /run/lock
+    exec {BOX_LOCK_FD}>"/run/lock/box-$1.lock"
+    flock "$BOX_LOCK_FD"
+}
+
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 ok() { echo "ok: $*"; }
 # assert_eq EXPECTED ACTUAL WHAT
