@@ -14,9 +14,12 @@ Everything here is plain text processing: no build, no root.
 import json
 import os
 import re
+import signal
 import subprocess
 import tempfile
+import threading
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -310,7 +313,8 @@ def ctest_tests(build):
     out = {}
     for i, t in enumerate(json.loads(r.stdout)["tests"], 1):
         props = {p["name"]: p["value"] for p in t.get("properties", [])}
-        out[t["name"]] = {"labels": props.get("LABELS", []), "command": t.get("command", []), "number": i}
+        out[t["name"]] = {"labels": props.get("LABELS", []), "command": t.get("command", []), "number": i,
+                          "props": props}
     return out
 
 
@@ -361,3 +365,96 @@ def run_tests(bdir, label_regex, exclude_regex, jobs, env=None, numbers=None):
             out[case.get("name")] = {"status": st, "output": text,
                                      "stubs": sorted(set(STUB_REACHED.findall(text)), key=sort_key)}
         return out
+
+
+# Test properties run_each() knows how to honour; a test with any other property that can change
+# its verdict or its company is refused rather than judged differently from ctest.
+RUN_EACH_PROPS = {"LABELS", "WORKING_DIRECTORY", "ENVIRONMENT", "SKIP_RETURN_CODE", "TIMEOUT", "RESOURCE_LOCK",
+                  "DEPENDS", "COST"}
+
+
+def run_one(test, env, timeout=300):
+    """Run one test of ctest_tests() as ctest would (its command, WORKING_DIRECTORY, ENVIRONMENT,
+    TIMEOUT, SKIP_RETURN_CODE), with @p env under it: {"status", "output", "stubs"}."""
+    props = test["props"]
+    env = dict(env)
+    for kv in props.get("ENVIRONMENT", []):
+        k, _, v = kv.partition("=")
+        env[k] = v
+    timeout = props.get("TIMEOUT") or timeout
+    p = subprocess.Popen(test["command"], cwd=props.get("WORKING_DIRECTORY"), env=env, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        out, _ = p.communicate(timeout=timeout)
+        text, rc = out.decode(errors="replace"), p.returncode
+    except subprocess.TimeoutExpired:
+        for sig in (signal.SIGTERM, signal.SIGKILL):  # as ctest does: the test, then what it left
+            try:
+                os.killpg(p.pid, sig)
+            except ProcessLookupError:
+                pass
+            try:
+                out, _ = p.communicate(timeout=10)
+                break
+            except subprocess.TimeoutExpired:
+                out = b""
+        text, rc = out.decode(errors="replace") + f"\n*** timeout after {timeout} s\n", None
+    if rc == 0:
+        st = "pass"
+    elif rc is not None and "SKIP_RETURN_CODE" in props and rc == props["SKIP_RETURN_CODE"]:
+        st = "skip"
+    else:
+        st = "fail"
+    return {"status": st, "output": text, "stubs": sorted(set(STUB_REACHED.findall(text)), key=sort_key)}
+
+
+def run_each(tests, runs, jobs, env=None, cost=None):
+    """Run many (key, test name, extra environment) at once, @p jobs at a time, longest first
+    (@p cost: {name: seconds}), each test as ctest would run it (run_one) and each test's
+    RESOURCE_LOCKs held while it runs. Returns {key: {name: result}}. Unlike one ctest run per
+    key, a slow test of one key never holds up the tests of the next."""
+    cost = cost or {}
+    for _, name, _ in runs:
+        odd = set(tests[name]["props"]) - RUN_EACH_PROPS
+        if odd:
+            raise SystemExit(f"run_each: {name} has test properties {sorted(odd)} that it cannot honour")
+    locks = {}
+    for _, name, _ in runs:
+        for r in tests[name]["props"].get("RESOURCE_LOCK", []):
+            locks.setdefault(r, threading.Lock())
+    base = dict(os.environ if env is None else env)
+
+    def one(run):
+        key, name, extra = run
+        held = [locks[r] for r in sorted(tests[name]["props"].get("RESOURCE_LOCK", []))]
+        for lk in held:
+            lk.acquire()
+        try:
+            return key, name, run_one(tests[name], {**base, **extra})
+        finally:
+            for lk in reversed(held):
+                lk.release()
+
+    order = sorted(runs, key=lambda r: -cost.get(r[1], 0.0))
+    out = {}
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for key, name, res in pool.map(one, order):
+            out.setdefault(key, {})[name] = res
+    return out
+
+
+def ctest_costs(build):
+    """{test name: average seconds} from a build's CTest cost data ({} when it has none)."""
+    out = {}
+    path = Path(build) / "Testing" / "Temporary" / "CTestCostData.txt"
+    try:
+        for line in path.read_text().splitlines():
+            parts = line.rsplit(" ", 2)
+            if len(parts) == 3:
+                try:
+                    out[parts[0]] = float(parts[2])
+                except ValueError:
+                    pass
+    except OSError:
+        pass
+    return out

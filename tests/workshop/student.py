@@ -7,9 +7,11 @@ One build serves every lesson. In a temporary directory:
    solutions removed). Each file it changed is compiled (-fsyntax-only, with the flags CMake
    uses): the workspace builds.
 2. `lessons/workspace --switchable` makes a copy that keeps every solution behind
-   `if (box::exercise_stubbed("NN.K")) box::exercise_todo(...)`. It is built once (no
-   optimisation: faster). With BOX_EXERCISE_STUBS naming lesson L's exercises it behaves as
-   lesson L's workspace, so every lesson is checked without a build of its own.
+   `if (box::exercise_stubbed("NN.K")) box::exercise_todo(...)`. It is built once: with ccache,
+   with the suite build's flags and cache (CMakeLists.txt), so only the files the workspace
+   changed are compiled; without, unoptimised. With BOX_EXERCISE_STUBS naming lesson L's
+   exercises it behaves as lesson L's workspace, so every lesson is checked without a build of
+   its own.
 3. For each lesson L, the tests of stage L and those without a stage (unit tests) run with L's
    stubs on. No more: a test fails only if it is labelled with one of L's exercises, and one
    that reaches the stub of exercise E is labelled exE; none of those passes. (Stages before L
@@ -17,6 +19,10 @@ One build serves every lesson. In a temporary directory:
    its stubs in place by design, so they are not run here.)
 4. For each exercise E, alone: its labelled tests run with only E's stub on. No fewer: every one
    fails, and at least one reaches E's stub (its check runs its code).
+
+The runs of steps 3 and 4 are independent (each has its own BOX_EXERCISE_STUBS, and a test names
+what it makes after its pid), so they all go into one pool, 2 per CPU at a time, the slowest
+first (workshop.run_each: each test as ctest runs it, RESOURCE_LOCKs held).
 
 Only integration tests, box-unit's tests and tests with an exercise label run: lesson
 transcripts, demos, docs, bench, the VM tests and these workshop tests are not exercise checks.
@@ -31,6 +37,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.dont_write_bytecode = True
@@ -40,6 +48,8 @@ import workshop as ws  # noqa: E402
 
 NOT_CHECKS = re.compile(r"^(teaching|demo|vm|workshop)$")
 JOBS = os.cpu_count() or 2
+# Test runs at a time: the containers mostly wait on the kernel, so twice the CPUs.
+TEST_JOBS = int(os.environ.get("BOX_STUDENT_JOBS") or 2 * JOBS)
 
 
 def sh(cmd, **kw):
@@ -70,41 +80,50 @@ def stage_of(labels):
 def compile_proof(student, switch, build, files):
     """Compile each stubbed file of the real workspace with the flags CMake uses for it."""
     db = json.loads((build / "compile_commands.json").read_text())
-    problems = []
+    problems, jobs = {f: [] for f in files}, []
     for f in files:
-        before = len(problems)
         if not f.endswith((".cpp", ".cc")):
             # a region in a header: compile every file of the tree against the workspace's headers
             targets = [e for e in db]
         else:
             targets = [e for e in db if Path(e["file"]) == switch / f]
             if not targets:
-                problems.append(f"{f}: not in compile_commands.json: is it built by any target?")
-        for e in targets:
-            # the sources from the workspace, generated files from the build (outside it)
-            cmd = e["command"].replace(str(build), "\0").replace(str(switch), str(student)).replace("\0", str(build))
-            cmd = re.sub(r"\s-o\s+\S+", " -fsyntax-only", cmd)
-            r = subprocess.run(cmd, shell=True, cwd=e["directory"], capture_output=True, text=True)
+                problems[f].append(f"{f}: not in compile_commands.json: is it built by any target?")
+        jobs += [(f, e) for e in targets]
+
+    def syntax(job):
+        f, e = job
+        # the sources from the workspace, generated files from the build (outside it)
+        cmd = e["command"].replace(str(build), "\0").replace(str(switch), str(student)).replace("\0", str(build))
+        cmd = re.sub(r"\s-o\s+\S+", " -fsyntax-only", cmd)
+        return f, subprocess.run(cmd, shell=True, cwd=e["directory"], capture_output=True, text=True)
+
+    with ThreadPoolExecutor(max_workers=JOBS) as pool:  # one compiler per CPU
+        for f, r in pool.map(syntax, jobs):
             if r.returncode != 0:
-                problems.append(f"the student workspace does not compile {f}:\n{r.stderr[-3000:]}")
-        print(f"ok: the workspace's {f} compiles" if len(problems) == before else f"FAIL: {f} (below)")
-    return problems
-
-
-def run_with_stubs(ids, names, tests, build):
-    env = dict(os.environ, BOX_EXERCISE_STUBS=" ".join(ids))
-    return ws.run_tests(build, None, None, JOBS, env=env, numbers=[tests[n]["number"] for n in names])
+                problems[f].append(f"the student workspace does not compile {f}:\n{r.stderr[-3000:]}")
+    for f in files:
+        print(f"ok: the workspace's {f} compiles" if not problems[f] else f"FAIL: {f} (below)")
+    return [p for f in files for p in problems[f]]
 
 
 def ex_labels(labels):
     return {label[2:] for label in labels if re.fullmatch(r"ex\d\d\.\d+", label)}
 
 
-def check_lesson(lesson, ids, tests, build):
-    """Lesson @p lesson's workspace (all its stubs on): no more than its checks fail."""
+def lesson_tests(lesson, tests):
+    """What lesson @p lesson's workspace runs: the checks of its stage and those without one."""
+    return sorted(n for n, t in tests.items() if is_check(t) and stage_of(t["labels"]) in ("00", lesson))
+
+
+def exercise_tests(e, tests):
+    return sorted(n for n, t in tests.items() if f"ex{e}" in t["labels"] and is_check(t))
+
+
+def check_lesson(lesson, ids, tests, res):
+    """Lesson @p lesson's workspace (all its stubs on, results @p res): no more than its checks fail."""
     mine = set(ids)
-    names = sorted(n for n, t in tests.items() if is_check(t) and stage_of(t["labels"]) in ("00", lesson))
-    res = run_with_stubs(ids, names, tests, build)
+    names = lesson_tests(lesson, tests)
     problems, skipped, failing = [], [], []
     for name in names:
         r = res.get(name)
@@ -133,13 +152,12 @@ def check_lesson(lesson, ids, tests, build):
     return problems
 
 
-def check_exercise(e, tests, build):
-    """Only exercise @p e stubbed: every test labelled ex@p e fails, one of them at its stub.
-    Returns (problems, unproven)."""
-    names = sorted(n for n, t in tests.items() if f"ex{e}" in t["labels"] and is_check(t))
+def check_exercise(e, tests, res):
+    """Only exercise @p e stubbed (results @p res): every test labelled ex@p e fails, one of them
+    at its stub. Returns (problems, unproven)."""
+    names = exercise_tests(e, tests)
     if not names:
         return [f"exercise {e}: no test is labelled ex{e}"], []
-    res = run_with_stubs([e], names, tests, build)
     problems = [f"exercise {e}: {n} is labelled ex{e} but passes with the stub in place: it cannot fail"
                 for n in names if res.get(n, {}).get("status") == "pass"]
     ran = [n for n in names if res.get(n, {}).get("status") in ("pass", "fail")]
@@ -165,21 +183,35 @@ def main():
         meta = json.loads((student / ws.METADATA).read_text())
         ids = meta["exercises"]
         print(f"ok: workspaces made: {len(ids)} exercises: {' '.join(ids)}")
-        cache = []
-        if shutil.which("ccache"):  # later runs recompile only what changed (tools/packages/extra-workshop.txt)
-            os.environ.update(CCACHE_DIR=str(Path(os.environ.get("BOX_BUILD", tmp)) / "workshop-ccache"),
-                              CCACHE_BASEDIR=str(tmp), CCACHE_NOHASHDIR="1")
-            cache = ["-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"]
-        sh(["cmake", "-S", switch, "-B", build, "-DCMAKE_BUILD_TYPE=None", "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", *cache])
+        # With ccache (CMakeLists.txt), built like the suite's own build and from its cache: only
+        # the files the workspace changed are compiled. Without, unoptimised: faster to build.
+        real = Path(os.environ.get("BOX_BUILD", SRC / "build"))
+        cache = shutil.which("ccache") and (real / "ccache").is_dir()
+        config = ["-DCMAKE_BUILD_TYPE=RelWithDebInfo", f"-DBOX_CCACHE_DIR={real / 'ccache'}"] if cache else ["-DCMAKE_BUILD_TYPE=None"]
+        started = time.monotonic()
+        sh(["cmake", "-S", switch, "-B", build, *config, "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"])
         problems = compile_proof(student, switch, build, sorted(meta["files"]))
         targets = ws.buildable(build, ["rootfs", "box-unit", *ws.stage_targets(switch, "99")])
         sh(["cmake", "--build", build, "-j", str(JOBS), "--target", *targets])
+        # box-rtools (05-runtime-tools) is Go, the same in both trees: the suite's Go cache serves it
+        os.environ["BOX_GOCACHE"] = str(real / "go-cache")
+        print(f"ok: the switchable workspace is built ({'from the suite build' + chr(39) + 's ccache' if cache else 'no ccache'}): "
+              f"{time.monotonic() - started:.0f} s")
         tests = ws.ctest_tests(build)
+        lessons = {lesson: [i for i in ids if ws.lesson_of(i) == lesson] for lesson in sorted({ws.lesson_of(i) for i in ids})}
+        # Every run of steps 3 and 4 at once, JOBS at a time, the slowest first (a test is named
+        # after its pid: two runs of one test do not collide; a RESOURCE_LOCK is honoured).
+        runs = [(("lesson", lesson), n, {"BOX_EXERCISE_STUBS": " ".join(lesson_ids)})
+                for lesson, lesson_ids in lessons.items() for n in lesson_tests(lesson, tests)]
+        runs += [(("exercise", e), n, {"BOX_EXERCISE_STUBS": e}) for e in ids for n in exercise_tests(e, tests)]
+        started = time.monotonic()
+        res = ws.run_each(tests, runs, TEST_JOBS, cost=ws.ctest_costs(os.environ.get("BOX_BUILD", build)))
+        print(f"ok: {len(runs)} test runs in {time.monotonic() - started:.0f} s ({TEST_JOBS} at a time)")
         unproven = []
-        for lesson in sorted({ws.lesson_of(i) for i in ids}):
-            problems += check_lesson(lesson, [i for i in ids if ws.lesson_of(i) == lesson], tests, build)
+        for lesson, lesson_ids in lessons.items():
+            problems += check_lesson(lesson, lesson_ids, tests, res.get(("lesson", lesson), {}))
         for e in ids:
-            p, u = check_exercise(e, tests, build)
+            p, u = check_exercise(e, tests, res.get(("exercise", e), {}))
             problems += p
             unproven += u
         for p in problems:
