@@ -3,6 +3,7 @@
 # with --no-pivot (chroot) the container sees that mount; with rprivate it does not. A mount made inside the container
 # never shows on the host (rslave), and does with rshared, which asks for it (so the check can
 # see propagation when there is some).
+# exercise: 05.2
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs
