@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -70,8 +71,13 @@ void run_hook(const oci::Hook& h, const std::string& state, std::string_view kin
     int in[2];
     check(::pipe2(in, O_CLOEXEC), "pipe2()");
     Fd r(in[0]), w(in[1]);
+    pid_t parent = ::getpid();
     pid_t pid = check(::fork(), "fork()");
     if (pid == 0) {
+        // A hook dies with the box command that runs it: a `box create` killed while a hook
+        // sleeps leaves no hook behind (`box delete --force` cannot know its pid).
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(127);
         ::dup2(r.get(), 0);
         sigset_t none;  // a hook starts with no signal blocked, whatever box blocked to forward them
         sigemptyset(&none);
@@ -173,7 +179,13 @@ void delete_container(const Globals& g, const std::string& id, bool force) {
     if ((status == "created" || status == "running") && !force)
         throw InputError(kExitFailure, fmt::format("container '{}' is {}: stop it first, or use delete --force", id, status),
                          fmt::format("box kill {} KILL, then box delete {}", id, id));
-    if (status == "created" || status == "running") {
+    // "creating" seen here (create holds the state lock to the end) means its `box create` died.
+    if (status == "creating" && !force)
+        throw InputError(kExitFailure, fmt::format("container '{}' is creating, but the box create that made it is gone (killed?)", id),
+                         fmt::format("box delete --force {} kills what is left of it and removes it", id));
+    bool alive = status == "created" || status == "running" ||
+                 (status == "creating" && s.pid > 0 && s.pid_start != 0 && process_start_time(s.pid) == s.pid_start);
+    if (alive) {
         ::kill(s.pid, SIGKILL);
         wait_gone(s);
     }

@@ -109,4 +109,42 @@ fails "{\"createRuntime\": [$(hook createRuntime)], \"startContainer\": [{\"path
 fails "{\"createRuntime\": [$(hook createRuntime), {\"path\": \"/bin/sleep\", \"args\": [\"sleep\", \"60\"], \"timeout\": 1}]}" \
     "a createRuntime hook past its timeout" "createRuntime hook /bin/sleep did not finish within its timeout of 1 s"
 
+# --- a `box create` killed while a hook sleeps: the container stays "creating"; plain delete says
+# what to do, delete --force kills what is left (the container process, the hook) and removes it ---
+# killed_create NAME KIND EXTRA-FILTER: create with a KIND hook that writes its pid (as the host
+# sees it: awk's parent, in the host's /proc) and sleeps; SIGKILL box create once the hook runs;
+# prints the hook's pid.
+printf '#!/bin/sh\nawk "{print \\$4}" /proc/self/stat > "$1"\nexec sleep 300\n' > "$WORK/sleeper" && chmod +x "$WORK/sleeper"
+killed_create() {
+    bundle "$WORK/k$1" '.process.args = ["true"] | .hooks = {($kind): [{"path": ($work + "/sleeper"), "args": ["sleeper", $pidfile]}]} | '"$3" \
+        --arg kind "$2" --arg pidfile "/dev/shm/box-$TEST_NAME-$1.pid"
+    "$BOX" --root "$STATE" create --bundle "$WORK/k$1" "$TEST_NAME-k$1" > "$WORK/k$1.out" 2>&1 &
+    local create=$! pidfile=/dev/shm/box-$TEST_NAME-$1.pid
+    for _ in $(seq 600); do [ -s "$pidfile" ] && break; sleep 0.05; done
+    kill -9 $create; wait $create 2>/dev/null || true
+    cat "$pidfile"; rm -f "$pidfile"
+}
+gone() { [ ! -e /proc/$1 ] || [ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" = Z ]; }
+for kind in createRuntime createContainer; do
+    # createRuntime: with a cgroup (pids limit); createContainer (the hook runs in the container
+    # process, which waits for it): without one, so only the recorded pid finds the process.
+    if [ $kind = createRuntime ]; then extra='.linux.resources = {"pids": {"limit": 100}}'; else extra='.'; fi
+    hookpid=$(killed_create $kind $kind "$extra")
+    cpid=$(jq -r .pid "$STATE/$TEST_NAME-k$kind/state.json")
+    assert_eq creating "$(box state "$TEST_NAME-k$kind" | jq -r .status)" "$kind: a killed box create leaves the container creating"
+    expect_error 125 "^box: error: container '$TEST_NAME-k$kind' is creating, but the box create that made it is gone" \
+        box delete "$TEST_NAME-k$kind"
+    assert_contains "box delete --force $TEST_NAME-k$kind" "$OUT" "$kind: plain delete says to use delete --force"
+    assert_eq creating "$(box state "$TEST_NAME-k$kind" | jq -r .status)" "$kind: plain delete changes nothing"
+    run_rc box delete --force "$TEST_NAME-k$kind"
+    assert_eq "0 " "$RC $OUT" "$kind: delete --force removes it"
+    assert_eq "" "$(state_left)" "$kind: no state left"
+    assert_eq "" "$(ls -d /sys/fs/cgroup/*/box/"$TEST_NAME-k$kind" /sys/fs/cgroup/box/"$TEST_NAME-k$kind" 2>/dev/null || true)" \
+        "$kind: no cgroup left"
+    for _ in $(seq 100); do gone "$hookpid" && gone "$cpid" && break; sleep 0.05; done
+    gone "$hookpid" && ok "$kind: the hook is gone" || fail "$kind: the hook $hookpid still runs: $(cat /proc/$hookpid/cmdline | tr '\0' ' ')"
+    gone "$cpid" && ok "$kind: the container process is gone" || fail "$kind: the container process $cpid still runs"
+    kill -9 "$hookpid" "$cpid" 2>/dev/null || true
+done
+
 finish
