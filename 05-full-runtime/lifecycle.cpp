@@ -269,6 +269,10 @@ int exec_in_container(const Globals& g, const std::string& id, const oci::Proces
         auto path = fmt::format("/proc/{}/ns/{}", s.pid, type);
         ns.emplace_back(Fd(check(::open(path.c_str(), O_RDONLY | O_CLOEXEC), fmt::format("open(\"{}\")", path))), type);
     }
+    // The container's root, seen from here: setns(2) into its mount namespace sets the root to
+    // the namespace's, which is the host's for a --no-pivot (chroot) container.
+    auto root_path = fmt::format("/proc/{}/root", s.pid);
+    Fd root(check(::open(root_path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC), fmt::format("open(\"{}\")", root_path)));
     Fd console = o.console_socket.empty() ? Fd() : connect_console_socket(o.console_socket);
     int pids[2];
     check(::pipe2(pids, O_CLOEXEC), "pipe2()");
@@ -281,6 +285,9 @@ int exec_in_container(const Globals& g, const std::string& id, const oci::Proces
             explain(Step::JoinNamespace, fmt::format("setns(/proc/{}/ns/{})", s.pid, type));
             check(::setns(fd.get(), 0), fmt::format("setns(/proc/{}/ns/{})", s.pid, type));
         }
+        explain(Step::Chroot, fmt::format("chroot(\"{}\")", root_path));
+        check(::fchdir(root.get()), fmt::format("fchdir(\"{}\")", root_path));
+        check(::chroot("."), fmt::format("chroot(\"{}\")", root_path));
         // A new pid namespace applies to children: the program runs in a second fork.
         pid_t pid = check(::fork(), "fork()");
         if (pid == 0) {
