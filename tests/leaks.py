@@ -2,7 +2,8 @@
 """suite-leaks: what a whole test run left on the host, by name (CONTRIBUTING.md: everything
 boxkit makes is named box...): cgroups under box*/ in every hierarchy (empty box/ parents too),
 box* links and network namespaces, mounts with a box* path component, state under /run/box
-(but box's filter cache, /run/box/.seccomp-cache).
+(but box's filter cache, /run/box/.seccomp-cache: kept by design for the users of
+--root /run/box; the run removes the cache, and /run/box, when it made them).
 
     leaks.py --before FILE   (test suite-leaks-before, which every test waits for) records what
                              exists when the run starts: that is not this run's doing
@@ -24,6 +25,8 @@ from pathlib import Path
 
 BOXNAME = re.compile(r"^box([-_.].*)?$|^box\w*$")
 PID_IN_NAME = re.compile(r"-(\d+)(?:[-.]|$)")
+STATE = Path("/run/box")
+CACHE = STATE / ".seccomp-cache"
 
 
 def mountinfo():
@@ -93,9 +96,8 @@ def snapshot():
             key = add("netns", n)
             if alive(n):
                 busy.add(key)
-    state = Path("/run/box")
-    for p in sorted(state.iterdir()) if state.is_dir() else []:
-        if p.name == ".seccomp-cache":  # box's compiled filters for --root /run/box: kept by design
+    for p in sorted(STATE.iterdir()) if STATE.is_dir() else []:
+        if p == CACHE:  # box's compiled filters for --root /run/box: kept by design
             continue
         key = add("state", str(p), str(p.lstat().st_ino))
         if alive(p.name):
@@ -108,6 +110,18 @@ def new_since(before, now, busy):
             if before.get(kind, {}).get(what) != ident and f"{kind} {what}" not in busy}
 
 
+def remove_made(made):
+    """The filter cache (and /run/box) the run's containers made with --root /run/box: box keeps
+    it for the next container; the suite leaves the host as it found it."""
+    if str(CACHE) in made and CACHE.is_dir():
+        shutil.rmtree(CACHE, ignore_errors=True)
+    if str(STATE) in made:
+        try:
+            STATE.rmdir()  # only if empty: anything else in it is reported below
+        except OSError:
+            pass
+
+
 def main(argv):
     if len(argv) != 3 or argv[1] not in ("--before", "--after"):
         print("usage: leaks.py --before FILE | --after FILE", file=sys.stderr)
@@ -118,6 +132,7 @@ def main(argv):
     path = Path(argv[2])
     if argv[1] == "--before":
         things, _ = snapshot()
+        things["made"] = {str(p): "" for p in (STATE, CACHE) if not p.exists()}  # the run's, if made
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(things))
         print(f"suite-leaks-before: {sum(len(v) for v in things.values())} box thing(s) on the host before the run")
@@ -127,6 +142,7 @@ def main(argv):
     except (OSError, ValueError):
         before = {}
         print(f"suite-leaks: no snapshot from suite-leaks-before ({path}): everything counts")
+    remove_made(before.get("made", {}))
     first = new_since(before, *snapshot())
     if first:
         time.sleep(2)  # a concurrent container's group is empty for a moment; a leak stays

@@ -3,6 +3,9 @@
 # storage in /tmp/box-lesson05-podman (the machine's own podman set-up is never touched). The
 # first call imports the busybox rootfs as the image localhost/box-busybox, offline.
 # podman.sh --clean removes the containers, the image and the directory.
+# podman's containers get their cgroups under box/podman (--cgroup-parent; conmon stays in the
+# caller's: cgroups = "no-conmon"), not podman's default /libpod_parent, so that what they leave
+# is easy to spot and --clean removes it.
 # The test suite runs this same script with BOX (the runtime), BOX_ROOTFS (the rootfs to import)
 # and BOX_PODMAN_DIR (the directory) pointing at its own build and a temporary directory.
 # This machine's facts (FACTS.md): cgroupfs, events in a file, no network namespace set-up,
@@ -16,6 +19,7 @@ mkdir -p "$dir"
 cat > "$dir/containers.conf" <<CONF
 [containers]
 netns = "none"
+cgroups = "no-conmon"
 default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 [engine]
 cgroup_manager = "cgroupfs"
@@ -32,6 +36,9 @@ if [ "${1:-}" = --clean ]; then
     pod rmi -a -f >/dev/null 2>&1 || true
     umount -R "$dir/storage" 2>/dev/null || true
     rm -rf "$dir"
+    for g in /sys/fs/cgroup/box/podman /sys/fs/cgroup/*/box/podman; do
+        [ -d "$g" ] && rmdir "$g" 2>/dev/null && rmdir "${g%/podman}" 2>/dev/null
+    done
     exit 0
 fi
 if ! pod image exists localhost/box-busybox; then
@@ -39,4 +46,7 @@ if ! pod image exists localhost/box-busybox; then
     tar -C "$rootfs" --exclude='./tmp/*' --warning=no-file-changed --warning=no-file-removed -c . |
         pod import - localhost/box-busybox >/dev/null 2>&1
 fi
-pod "$@"
+case "${1:-}" in
+run | create) cmd=$1 && shift && pod "$cmd" --cgroup-parent=/box/podman "$@" ;;
+*) pod "$@" ;;
+esac

@@ -8,7 +8,7 @@ need_root
 need_rootfs
 need_cmd ip "apt-get install iproute2"
 need_cmd nsenter "apt-get install util-linux"
-box_lock box0  # one test at a time uses the bridge: another's would keep box0 up
+box_lock lesson05  # one test at a time uses the bridge: another's would keep box0 up
 
 box_setup
 HOOK=$BOX_SRC/05-full-runtime/hooks/box-net

@@ -8,6 +8,7 @@ need_rootfs
 need_cmd podman "apt-get install podman (tools/packages/extra-engines.txt)"
 need_cmd conmon "apt-get install conmon (tools/packages/extra-engines.txt)"
 
+box_lock lesson05  # lesson 05's transcript runs podman.sh too, and --clean removes box/podman
 WORK=$(mktemp -d /tmp/box-$TEST_NAME.XXXXXX)
 # The lesson's own script (lessons/05-full-runtime/podman.sh), on this build and a private directory.
 pod() {
@@ -27,8 +28,8 @@ assert_eq hello "$OUT" "podman --runtime box run --rm IMAGE echo hello prints he
 cid=$(pod run -d localhost/box-busybox sleep 300)
 assert_eq running "$(pod inspect -f '{{.State.Status}}' "$cid")" "podman run -d: running"
 assert_eq running "$("$BIN/box" state "$cid" | jq -r .status)" "box's own state agrees"
-# podman (cgroup_manager cgroupfs) passes cgroupsPath /libpod_parent/libpod-ID: box's group is that
-assert_match "memory:/libpod_parent/libpod-$cid" "$(cat /proc/"$(pod inspect -f '{{.State.Pid}}' "$cid")"/cgroup)" \
+# podman (cgroup_manager cgroupfs, podman.sh's --cgroup-parent) passes cgroupsPath /box/podman/libpod-ID
+assert_match "memory:/box/podman/libpod-$cid" "$(cat /proc/"$(pod inspect -f '{{.State.Pid}}' "$cid")"/cgroup)" \
     "the container is in the group podman's cgroupsPath names"
 run_rc pod exec "$cid" /bin/box-probe --json pid
 assert_eq 0 "$RC" "podman exec"
@@ -43,9 +44,12 @@ run_rc pod rm "$cid"
 assert_eq 0 "$RC" "podman rm"
 assert_eq false "$([ -e "/run/box/$cid" ] && echo true || echo false)" "box's state for it is gone"
 assert_eq "" "$(ls -d /sys/fs/cgroup/*/box/"$cid" /sys/fs/cgroup/box/"$cid" 2>/dev/null || true)" "its cgroup is gone"
-assert_eq "" "$(ls -d /sys/fs/cgroup/*/libpod_parent/libpod-"$cid" 2>/dev/null || true)" "...the one its cgroupsPath named too"
+assert_eq "" "$(ls -d /sys/fs/cgroup/*/box/podman/libpod-"$cid" 2>/dev/null || true)" "...the one its cgroupsPath named too"
 
 run_rc pod run --rm -t localhost/box-busybox tty
 assert_eq 0 "$RC" "podman run -t (the console socket)"
 assert_match '^/dev/pts/[0-9]+' "$OUT" "the program's stdin is a pty"
+pod --clean
+assert_eq "" "$(ls -d /sys/fs/cgroup/*/box/podman /sys/fs/cgroup/*/libpod_parent 2>/dev/null || true)" \
+    "podman.sh --clean leaves no podman cgroup parent behind"
 finish
