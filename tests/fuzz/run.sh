@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/fuzz/run.sh [SECONDS] — fuzz stage 05's config.json parser with libFuzzer.
 #
-# Builds parse_config() (05-full-runtime/oci.cpp and the core it needs, fmt header-only) with clang++ and
+# Builds parse_config() (05-full-runtime/oci.cpp and the core it needs) with clang++ and
 # -fsanitize=fuzzer,address,undefined into $BOX_BUILD/fuzz/box-fuzz-oci (rebuilt only when a
 # source changed), then fuzzes for SECONDS (default 20) from tests/fuzz/corpus. The target
 # (tests/fuzz/oci_config.cpp) accepts a parse or a box::InputError; a crash, a sanitizer report,
@@ -20,7 +20,7 @@ newest=$(ls -t "${sources[@]}" "$src/05-full-runtime/oci.hpp" "$src/core/error.h
 if [ ! -x "$bin" ] || [ "$newest" -nt "$bin" ]; then
     echo "fuzz: building $bin with clang++"
     if ! clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-        -DFMT_HEADER_ONLY -I"$src/core" -I"$src/05-full-runtime" "${sources[@]}" -o "$bin.new" 2> "$out/build.log"; then
+        -I"$src/core" -I"$src/05-full-runtime" "${sources[@]}" -lfmt -o "$bin.new" 2> "$out/build.log"; then
         if grep -q "fuzzer" "$out/build.log" && grep -qi "cannot find\|no such file" "$out/build.log"; then
             echo "SKIP: clang++ has no libFuzzer runtime (tools/deps.sh extra-fuzz)"; exit 77
         fi
