@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -64,6 +65,37 @@ void wait_gone(const ContainerState& s) {
     if (pidfd && start == s.pid_start && !zombie && !wait_exit(pidfd, 10000))
         throw InputError(kExitFailure, fmt::format("container '{}': process {} did not die after SIGKILL", s.id, s.pid));
     ::waitpid(s.pid, nullptr, WNOHANG);  // a zombie of ours (box run's) is reaped now
+}
+
+// A `box create` killed after it released the container process but before it saved "created"
+// leaves no pid in state.json when the container has no hooks (create saves the pid early only
+// for them: one save fewer on the normal path) and no cgroup to kill through: the process blocks
+// for ever opening the exec fifo for writing, in its own pid namespace. It holds an O_PATH fd to
+// the fifo (make_exec_fifo), so it is found as a holder of the fifo (same st_dev/st_ino through
+// /proc/PID/fd/N) and killed; its start time, read before its fds and again after pidfd_open,
+// makes sure the pidfd is the process that held the fifo.
+void kill_exec_fifo_holders(const StateDir& dir) {
+    struct stat fifo{};
+    if (::stat(dir.file("exec.fifo").c_str(), &fifo) != 0 || !S_ISFIFO(fifo.st_mode)) return;
+    std::error_code ec;
+    for (const auto& proc : std::filesystem::directory_iterator("/proc", ec)) {
+        char* end = nullptr;
+        auto pid = static_cast<pid_t>(std::strtol(proc.path().filename().c_str(), &end, 10));
+        if (*end != '\0' || pid <= 0 || pid == ::getpid()) continue;
+        auto start = process_start_time(pid);
+        bool holds = false;
+        std::error_code fd_ec;  // a process gone meanwhile, or a kernel thread: no fds to see
+        for (const auto& fd : std::filesystem::directory_iterator(proc.path() / "fd", fd_ec)) {
+            struct stat st{};
+            if (::stat(fd.path().c_str(), &st) == 0 && st.st_dev == fifo.st_dev && st.st_ino == fifo.st_ino) holds = true;
+        }
+        if (!holds || start == 0) continue;
+        Fd pidfd = open_pidfd(pid);
+        if (!pidfd || process_start_time(pid) != start) continue;  // gone, and the pid maybe reused
+        explain(Step::ExecFifoHolderKill, fmt::format("pidfd_send_signal(pidfd of {}, SIGKILL)", pid));
+        if (::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0) == 0 && !wait_exit(pidfd, 10000))
+            throw InputError(kExitFailure, fmt::format("process {} (it holds {}) did not die after SIGKILL", pid, dir.file("exec.fifo")));
+    }
 }
 
 void run_hook(const oci::Hook& h, const std::string& state, std::string_view kind) {
@@ -188,6 +220,8 @@ void delete_container(const Globals& g, const std::string& id, bool force) {
     if (alive) {
         ::kill(s.pid, SIGKILL);
         wait_gone(s);
+    } else if (status == "creating") {
+        kill_exec_fifo_holders(dir);                     // no pid recorded: the process left waits on the fifo
     }
     remove_container_cgroup(s);                          // every process left in its cgroup, then the group
     std::optional<oci::Config> config;

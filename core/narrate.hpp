@@ -30,6 +30,7 @@ enum class Step {
     // stage 05: runtime
     ExecFifo, ConsoleSocket, Hook, Mount, MaskPath, ReadonlyPath, Sysctl, Rlimit, Device,
     JoinNamespace, StateWrite, RootPropagation, ParentPropagation, OldRootSlave,
+    ExecFifoHolderKill,
 };
 
 /// The fixed text of a step: why it is done, and where to read about it.

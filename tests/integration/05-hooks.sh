@@ -10,6 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_rootfs
+need_cmd strace "apt-get install strace: it kills box create at an exact syscall"
 box_setup
 
 mkdir -p "$WORK/out"
@@ -146,5 +147,26 @@ for kind in createRuntime createContainer; do
     gone "$cpid" && ok "$kind: the container process is gone" || fail "$kind: the container process $cpid still runs"
     kill -9 "$hookpid" "$cpid" 2>/dev/null || true
 done
+
+
+# --- a `box create` killed after it released the container process, before it saved "created",
+# of a container with no hooks and no cgroup (the default spec's): state.json has no pid (create
+# saves it early only for hooks) and the process blocks on the exec fifo; delete --force finds it
+# as the holder of the fifo. strace kills box create at its second renameat2 of state.json.tmp:
+# the save of "created" (the first is the save of "creating": ENOENT, then rename). ---
+bundle "$WORK/kfifo" '.process.args = ["true"]'
+id=$TEST_NAME-kfifo
+strace -o /dev/null -P "$STATE/$id/state.json.tmp" -e trace=renameat2 -e inject=renameat2:signal=KILL:when=2 \
+    "$BOX" --root "$STATE" create --bundle "$WORK/kfifo" "$id" > "$WORK/kfifo.out" 2>&1 &
+wait $! 2>/dev/null || true
+assert_eq "creating 0" "$(jq -r '"\(.status) \(.pid)"' "$STATE/$id/state.json")" "no hooks: box create killed before \"created\" leaves it creating without a pid"
+cpid=$(for f in /proc/[0-9]*/fd/*; do [ "$f" -ef "$STATE/$id/exec.fifo" ] && { f=${f#/proc/}; echo "${f%%/*}"; } || true; done 2>/dev/null | sort -u)
+[ -n "$cpid" ] && ok "no hooks: the container process $cpid is left, holding the exec fifo" || fail "no container process holds $STATE/$id/exec.fifo"
+run_rc box delete --force "$id"
+assert_eq "0 " "$RC $OUT" "no hooks: delete --force removes it"
+assert_eq "" "$(state_left)" "no hooks: no state left"
+for _ in $(seq 100); do gone "$cpid" && break; sleep 0.05; done
+gone "$cpid" && ok "no hooks: the container process is gone" || fail "no hooks: the container process $cpid still runs (it holds the exec fifo)"
+kill -9 $cpid 2>/dev/null || true
 
 finish
