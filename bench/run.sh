@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-RUNS=30 VM_RUNS=3 DENSITY_N=50
+RUNS=100 VM_RUNS=3 DENSITY_N=50
 [ $QUICK = 1 ] && RUNS=10 VM_RUNS=1 DENSITY_N=10
 
 BIN=$BUILD/bin
