@@ -683,14 +683,17 @@ std::unique_ptr<CgroupDriver> make_cgroup_v1(CgroupMounts mounts, std::string pa
 }
 
 void remove_cgroup_dirs(const std::vector<std::string>& groups, const std::vector<std::string>& owned) {
-    std::vector<std::string> left;  // the groups create made (one it joined is not its to empty)
+    // A group is most often empty by now (the container's pid namespace took its processes with
+    // it): rmdir it at once. Only a group that still holds processes (EBUSY) has them killed.
+    std::vector<std::string> busy;  // of the groups create made (one it joined is not its to empty)
     for (const auto& g : groups)
-        if (exists(g) && std::find(owned.begin(), owned.end(), g) != owned.end()) left.push_back(g);
-    if (!left.empty()) {
-        explain(Step::CgroupKill, fmt::format("kill(each pid in {}/cgroup.procs, SIGKILL)", left.front()));
-        kill_loop(left);
+        if (std::find(owned.begin(), owned.end(), g) != owned.end() && ::rmdir(g.c_str()) != 0 && errno == EBUSY)
+            busy.push_back(g);
+    if (!busy.empty()) {
+        explain(Step::CgroupKill, fmt::format("kill(each pid in {}/cgroup.procs, SIGKILL)", busy.front()));
+        kill_loop(busy);
     }
-    remove_dirs(groups, owned);
+    remove_dirs(groups, owned);  // the busy groups, now empty, and the parents
 }
 
 std::unique_ptr<CgroupDriver> make_cgroup_driver(const CgroupMounts& m, std::string path) {

@@ -303,7 +303,7 @@ void check_process(const oci::Process& p, bool console_socket, std::string_view 
         refuse(fmt::format("{}.selinuxLabel: this kernel has no SELinux", where), "remove selinuxLabel");
 }
 
-pid_t create_container(const Globals& g, const CreateOptions& opt) {
+Created create_container(const Globals& g, const CreateOptions& opt) {
     CreateOptions o = opt;
     o.bundle = absolute(o.bundle, "bundle");
     auto text = oci::read_config_text(o.bundle);
@@ -359,15 +359,15 @@ pid_t create_container(const Globals& g, const CreateOptions& opt) {
     kill_child.dismiss();
     remove_cgroup.dismiss();
     dir.keep();
-    return pid;
+    return Created{pid, std::move(config), std::move(state)};
 }
 
-void start_container(const Globals& g, const std::string& id) {
-    auto dir = StateDir::open(g.root, id);
-    auto state = dir.load();
-    auto status = dir.live_status(state);
-    if (status != "created")
-        throw InputError(kExitFailure, fmt::format("container '{}' is {}, not created: start runs a created container once", id, status));
+namespace {
+
+// Open the exec fifo: the container's process runs its program. Then the poststart hooks
+// (@p poststart reads them only when it is time).
+void release(const StateDir& dir, ContainerState state, const std::function<std::vector<oci::Hook>()>& poststart) {
+    const auto& id = state.id;
     auto path = dir.file("exec.fifo");
     explain(Step::ExecFifo, fmt::format("open(\"{}\", O_RDONLY)", path));
     Fd fifo(check(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC), fmt::format("open(\"{}\")", path)));
@@ -385,10 +385,26 @@ void start_container(const Globals& g, const std::string& id) {
     state.status = "running";                             // for the hooks; state.json keeps "created"
     wait_for_exec(fifo, id);                              // its startContainer hooks ran and it exec'd its program
     try {
-        run_hooks(dir.config().hooks.poststart, state_json(state), "poststart");
+        run_hooks(poststart(), state_json(state), "poststart");
     } catch (const std::exception& e) {  // the spec: a failed poststart hook is logged, the container runs on
         std::fprintf(stderr, "box: warning: %s\n", e.what());
     }
+}
+
+}  // namespace
+
+void start_container(const Globals& g, const std::string& id) {
+    auto dir = StateDir::open(g.root, id);
+    auto state = dir.load();
+    auto status = dir.live_status(state);
+    if (status != "created")
+        throw InputError(kExitFailure, fmt::format("container '{}' is {}, not created: start runs a created container once", id, status));
+    release(dir, state, [&] { return dir.config().hooks.poststart; });
+}
+
+void start_created(const Globals& g, const Created& c) {
+    auto dir = StateDir::open(g.root, c.state.id);  // locked again: `delete --force` may have come first
+    release(dir, c.state, [&] { return c.config.hooks.poststart; });
 }
 
 }  // namespace box

@@ -157,14 +157,16 @@ void run_hooks(const std::vector<oci::Hook>& hooks, const oci::Json& state, std:
 
 int run_container(const Globals& g, const CreateOptions& o) {
     SignalBlock signals;                                   // SIGINT/SIGTERM go to the container
-    pid_t pid = create_container(g, o);                    // set up, waiting on the exec fifo
+    auto created = create_container(g, o);                 // set up, waiting on the exec fifo
+    pid_t pid = created.pid;
     Cleanup remove{[&] { try { delete_container(g, o.id, true); } catch (const std::exception& e) {
         std::fprintf(stderr, "box: error: %s\n", e.what()); }
         ::waitpid(pid, nullptr, WNOHANG); }};             // a process that died by itself (start failed) is ours to reap
-    start_container(g, o.id);                              // the program runs
+    start_created(g, created);                             // the program runs
     if (o.detach) { remove.dismiss(); return 0; }
     int code = wait_forwarding(pid, signals);              // its exit status is ours
-    remove.run();                                          // poststop hooks, state removed
+    remove.dismiss();
+    delete_stopped(g, created);                            // cgroup and state removed, poststop hooks
     return code;
 }
 
@@ -228,6 +230,13 @@ void delete_container(const Globals& g, const std::string& id, bool force) {
     try { config = dir.config(); } catch (const std::exception&) {}  // an unreadable copy: no poststop hooks to run
     dir.remove();
     if (config && status != "creating") run_poststop_hooks(*config, s);
+}
+
+void delete_stopped(const Globals& g, const Created& c) {
+    auto dir = StateDir::open(g.root, c.state.id);
+    remove_container_cgroup(c.state);                   // a process `box exec` left there is killed first
+    dir.remove();
+    run_poststop_hooks(c.config, c.state);
 }
 
 void run_poststop_hooks(const oci::Config& config, ContainerState state) {

@@ -38,12 +38,23 @@ struct CreateOptions {
     bool detach = false;            ///< run --detach / -d
 };
 
+/// A container as `create` leaves it: `run` goes on from here to start and delete without
+/// reading back the state and config it has just written.
+struct Created {
+    pid_t pid = 0;
+    oci::Config config;    ///< as parsed from the bundle (the state directory keeps its text)
+    ContainerState state;  ///< as saved: "created", with its pid and cgroups
+};
+
 /// `box create`: set the container up and leave its process waiting before the user's program
-/// (on the exec fifo). Returns its pid. Nothing is left behind if any step fails.
-pid_t create_container(const Globals& g, const CreateOptions& o);
+/// (on the exec fifo). Nothing is left behind if any step fails.
+Created create_container(const Globals& g, const CreateOptions& o);
 
 /// `box start`: let a created container's process run its program; then the poststart hooks.
 void start_container(const Globals& g, const std::string& id);
+
+/// `run`'s start of the container it has just created: as start_container(), from @p c.
+void start_created(const Globals& g, const Created& c);
 
 /// `box run`: create + start; without --detach, wait and return the program's exit status,
 /// then delete the container.
@@ -61,6 +72,10 @@ void kill_container(const Globals& g, const std::string& id, const std::string& 
 /// `box delete [--force]`: a stopped (or, with force, any) container: kill, poststop hooks,
 /// cgroup and state removed.
 void delete_container(const Globals& g, const std::string& id, bool force);
+
+/// `run`'s delete, once it has reaped the container's process: its cgroup, its state
+/// directory, then the poststop hooks, from @p c.
+void delete_stopped(const Globals& g, const Created& c);
 
 /// `box list`: every container's state under --root.
 std::vector<oci::Json> list_containers(const Globals& g);

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -66,10 +67,19 @@ void check_id(std::string_view id) {
 std::string rfc3339_now() {
     timespec ts{};
     ::clock_gettime(CLOCK_REALTIME, &ts);
-    tm t{};
-    ::gmtime_r(&ts.tv_sec, &t);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
-                       t.tm_hour, t.tm_min, t.tm_sec, ts.tv_nsec);
+    return rfc3339(ts);
+}
+
+std::string rfc3339(const timespec& ts) {
+    using namespace std::chrono;
+    // The calendar by arithmetic, not gmtime_r(3): glibc's reads /etc/localtime even for UTC.
+    sys_seconds now{seconds{ts.tv_sec}};
+    auto day = floor<days>(now);
+    year_month_day date{day};
+    hh_mm_ss<seconds> time{now - day};
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", static_cast<int>(date.year()),
+                       static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), time.hours().count(),
+                       time.minutes().count(), time.seconds().count(), ts.tv_nsec);
 }
 
 unsigned long long process_start_time(pid_t pid, bool* zombie) {

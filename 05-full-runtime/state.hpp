@@ -47,6 +47,8 @@ void check_id(std::string_view id);
 
 /// The current time as RFC 3339 with nanoseconds, UTC: "2026-11-24T20:50:00.123456789Z".
 std::string rfc3339_now();
+/// @p ts (CLOCK_REALTIME) as rfc3339_now() writes it, computed without reading the time zone.
+std::string rfc3339(const timespec& ts);
 
 /// field 22 of /proc/PID/stat (the start time in clock ticks), 0 if the process is gone,
 /// and whether it is a zombie.

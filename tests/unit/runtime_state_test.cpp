@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -84,6 +85,16 @@ TEST_CASE("RFC 3339 time with nanoseconds, UTC") {
     CHECK(t[4] == '-');
     CHECK(t[10] == 'T');
     CHECK(t.back() == 'Z');
+    // the same calendar as gmtime(3), on days that trip up date arithmetic
+    for (time_t sec : {time_t{0}, time_t{951782400} /* 2000-02-29 */, time_t{1709251199} /* 2024-02-29 23:59:59 */,
+                       time_t{4107542400} /* 2100-03-01 */, time_t{1795580625}}) {
+        CAPTURE(sec);
+        tm g{};
+        ::gmtime_r(&sec, &g);
+        char want[32];
+        std::strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S", &g);
+        CHECK(rfc3339(timespec{sec, 5}) == std::string(want) + ".000000005Z");
+    }
 }
 
 TEST_CASE("state directory: create, duplicate refused, open, remove; a failed create leaves nothing") {
