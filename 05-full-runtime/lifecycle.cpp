@@ -9,12 +9,14 @@
 #include "process.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -73,7 +75,9 @@ void wait_gone(const ContainerState& s) {
 // for ever opening the exec fifo for writing, in its own pid namespace. It holds an O_PATH fd to
 // the fifo (make_exec_fifo), so it is found as a holder of the fifo (same st_dev/st_ino through
 // /proc/PID/fd/N) and killed; its start time, read before its fds and again after pidfd_open,
-// makes sure the pidfd is the process that held the fifo.
+// makes sure the pidfd is the process that held the fifo. Each fd is looked at with statx(2)'s
+// AT_STATX_DONT_SYNC: the attributes the kernel has, so an fd on a network or FUSE file system
+// that no longer answers cannot hang `delete --force`.
 void kill_exec_fifo_holders(const StateDir& dir) {
     struct stat fifo{};
     if (::stat(dir.file("exec.fifo").c_str(), &fifo) != 0 || !S_ISFIFO(fifo.st_mode)) return;
@@ -86,8 +90,10 @@ void kill_exec_fifo_holders(const StateDir& dir) {
         bool holds = false;
         std::error_code fd_ec;  // a process gone meanwhile, or a kernel thread: no fds to see
         for (const auto& fd : std::filesystem::directory_iterator(proc.path() / "fd", fd_ec)) {
-            struct stat st{};
-            if (::stat(fd.path().c_str(), &st) == 0 && st.st_dev == fifo.st_dev && st.st_ino == fifo.st_ino) holds = true;
+            struct statx st{};
+            if (::statx(AT_FDCWD, fd.path().c_str(), AT_STATX_DONT_SYNC, STATX_INO, &st) == 0 &&
+                makedev(st.stx_dev_major, st.stx_dev_minor) == fifo.st_dev && st.stx_ino == fifo.st_ino)
+                holds = true;
         }
         if (!holds || start == 0) continue;
         Fd pidfd = open_pidfd(pid);
