@@ -181,7 +181,8 @@ def render_startup(res):
                f"bundle (config from `{res['spec_from']} spec`, args `/bin/true`).")
     if res.get("crun_note"):
         out.append(f"- crun refuses this hybrid cgroup host as shipped (`{res['crun_note']}`), so it runs in a "
-                   "private mount namespace where `/sys/fs/cgroup/unified` is unmounted, entered with "
+                   "private mount namespace where `/sys/fs/cgroup/unified` is unmounted (a scratch tmpfs in its "
+                   "place, for the pid file crun still writes there), entered with "
                    "`nsenter`; the `nsenter alone` row is that wrapper's own cost.")
     for s in res.get("skipped", []):
         out.append(f"- Not timed: {s['name']} (`{s['why']}`).")

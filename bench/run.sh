@@ -136,10 +136,14 @@ if grep -q ' /sys/fs/cgroup/unified ' /proc/self/mountinfo; then
     mount --bind "$NSDIR" "$NSDIR"
     mount --make-private "$NSDIR"
     touch "$NSDIR/mnt"
-    unshare --mount="$NSDIR/mnt" --propagation private umount /sys/fs/cgroup/unified
+    # crun still treats /sys/fs/cgroup/unified as a group and writes a pid file under it: give it
+    # a scratch tmpfs there, gone with the namespace (else it writes to the host's tmpfs under
+    # the cgroup2 mount, where nothing sees it or removes it).
+    unshare --mount="$NSDIR/mnt" --propagation private sh -c \
+        'umount /sys/fs/cgroup/unified && mount -t tmpfs -o size=1m,mode=755 box-bench-unified /sys/fs/cgroup/unified'
     CRUN=(nsenter --mount="$NSDIR/mnt" crun)
     say "  crun as shipped on this hybrid host: ${crun_note:-runs}"
-    say "  so crun runs in a private mount namespace where /sys/fs/cgroup/unified is unmounted (nsenter)"
+    say "  so crun runs in a private mount namespace where /sys/fs/cgroup/unified is unmounted, a scratch tmpfs in its place (nsenter)"
 else
     CRUN=(crun)
 fi
