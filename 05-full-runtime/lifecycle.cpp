@@ -165,14 +165,14 @@ int run_container(const Globals& g, const CreateOptions& o) {
     SignalBlock signals;                                   // SIGINT/SIGTERM go to the container
     auto created = create_container(g, o);                 // set up, waiting on the exec fifo
     pid_t pid = created.pid;
-    Cleanup remove{[&] { try { delete_container(g, o.id, true); } catch (const std::exception& e) {
-        std::fprintf(stderr, "box: error: %s\n", e.what()); }
+    auto report = [](const std::exception& e) { std::fprintf(stderr, "box: error: %s\n", e.what()); };
+    Cleanup remove{[&] { try { delete_container(g, o.id, true); } catch (const std::exception& e) { report(e); }
         ::waitpid(pid, nullptr, WNOHANG); }};             // a process that died by itself (start failed) is ours to reap
     start_created(g, created);                             // the program runs
     if (o.detach) { remove.dismiss(); return 0; }
     int code = wait_forwarding(pid, signals);              // its exit status is ours
     remove.dismiss();
-    delete_stopped(g, created);                            // cgroup and state removed, poststop hooks
+    try { delete_stopped(g, created); } catch (const std::exception& e) { report(e); }  // cgroup, state, poststop hooks
     return code;
 }
 

@@ -63,6 +63,16 @@ sleep 0.2  # let sh install its trap (only the exit status is checked, never a d
 kill -TERM $runner
 set +e; wait $runner; rc=$?; set -e
 assert_eq 42 "$rc" "SIGTERM to box run reaches the program (its trap exits 42)"
+# the container deleted from outside while box run waits: run still exits with the program's
+# status (killed: 128 + 9), and says why it had nothing left to delete
+bundle "$WORK/b9d" '.process.args = ["sleep", "300"]'
+"$BOX" --root "$STATE" run --bundle "$WORK/b9d" "$TEST_NAME-9d" > "$WORK/run9d.out" 2>&1 &
+runner=$!
+for _ in $(seq 100); do [ "$(box state "$TEST_NAME-9d" 2>/dev/null | jq -r .status)" = running ] && break; sleep 0.05; done
+box delete --force "$TEST_NAME-9d"
+set +e; wait $runner; rc=$?; set -e
+assert_eq 137 "$rc" "box run of a container deleted from outside exits with its program's status (SIGKILL)"
+assert_contains "container '$TEST_NAME-9d' does not exist" "$(cat "$WORK/run9d.out")" "and says it found nothing left to delete"
 bundle "$WORK/b10" '.process.args = ["/bin/box-probe", "--json", "root"]'
 run_rc box run --no-pivot --bundle "$WORK/b10" "$TEST_NAME-10"
 assert_eq "0 true" "$RC $(json .root.rootfs_marker)" "--no-pivot (chroot) runs in the rootfs"
