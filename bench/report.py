@@ -183,14 +183,18 @@ def render_startup(res):
         out.append(f"- crun refuses this hybrid cgroup host as shipped (`{res['crun_note']}`), so it runs in a "
                    "private mount namespace where `/sys/fs/cgroup/unified` is unmounted (a scratch tmpfs in its "
                    "place, for the pid file crun still writes there), entered with "
-                   "`nsenter`; the `nsenter alone` row is that wrapper's own cost.")
+                   "`nsenter`; the `nsenter alone` row is that wrapper's own cost, and `box run, through crun's "
+                   "wrapper` is `box run` measured the same way, for the crun half of the target.")
     for s in res.get("skipped", []):
         out.append(f"- Not timed: {s['name']} (`{s['why']}`).")
     box = find(rows, "stage 05 box run")
     if box and floor and crun:
-        ok1, ok2 = box["median_s"] <= crun["median_s"] / 2, box["median_s"] <= floor["median_s"] * 1.5
+        # crun through its wrapper is compared with box through the same wrapper, when measured
+        like = find(rows, "box run, through crun's wrapper") if res.get("crun_note") else None
+        vs_crun, how = (like, ", both through the wrapper") if like else (box, "")
+        ok1, ok2 = vs_crun["median_s"] <= crun["median_s"] / 2, box["median_s"] <= floor["median_s"] * 1.5
         out.append(f"- Target for `box run`: at most half of crun's median ({'met' if ok1 else 'not met'}: "
-                   f"{ratio(box['median_s'], crun['median_s'])}) and within 1.5× of the floor "
+                   f"{ratio(vs_crun['median_s'], crun['median_s'])}{how}) and within 1.5× of the floor "
                    f"({'met' if ok2 else 'not met'}: {ratio(box['median_s'], floor['median_s'])}).")
     else:
         out.append("- Target for `box run` (at most half of crun's median, within 1.5× of the floor): "

@@ -32,6 +32,7 @@ BIN=$BUILD/bin
 WORK=$BUILD/bench-work      # rootfs copy, bundles, raw results (removed at the end)
 RAW=$WORK/raw
 STATE=/run/box/bench        # runtime state dirs (removed at the end)
+STATE_PARENT_NEW=$([ -e "$(dirname "$STATE")" ] || echo 1)  # /run/box: removed at the end if the bench made it
 NSDIR=$WORK/ns              # crun's private mount namespace, kept open by a bind mount
 TMPFS_ROOT=$WORK/state-tmpfs  # box's --root on a tmpfs, for the row that shows what /run costs
 VMDIR=$BUILD/vm             # kernel and initramfs (kept: a cache)
@@ -74,6 +75,7 @@ cleanup() {
     # runc and crun leave the box/ parent they made in every hierarchy; box/ goes when empty
     for d in /sys/fs/cgroup/box /sys/fs/cgroup/*/box; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done || true
     rm -rf "$STATE"
+    [ -z "$STATE_PARENT_NEW" ] || rmdir "$(dirname "$STATE")" 2>/dev/null || true
     if grep -q " $WORK" /proc/self/mountinfo; then
         echo "bench: mounts remain under $WORK; not removing it" >&2
     else
@@ -179,7 +181,12 @@ if [ -x "$BIN/box" ]; then
     add "box run, a seccomp profile (filter cached)" "$BIN/box --root $STATE/box run --bundle $WORK/seccomp box-bench-box-sec"
     add "crun run, a seccomp profile" "${CRUN[*]} --root $STATE/crun run --bundle $WORK/seccomp box-bench-crun-sec"
 fi
-[ ${#CRUN[@]} -gt 1 ] && add "nsenter alone (crun's wrapper)" "nsenter --mount=$NSDIR/mnt /bin/true"
+if [ ${#CRUN[@]} -gt 1 ]; then
+    add "nsenter alone (crun's wrapper)" "nsenter --mount=$NSDIR/mnt /bin/true"
+    # box measured the way crun is, so that the two compare without the wrapper in one of them
+    [ -x "$BIN/box" ] && add "box run, through crun's wrapper" \
+        "nsenter --mount=$NSDIR/mnt $BIN/box --root $STATE/box run --bundle $B box-bench-box-ns"
+fi
 add "runc run" "runc --root $STATE/runc run --bundle $B box-bench-runc"
 hf_args=() timed=()
 : > "$RAW/skipped.txt"

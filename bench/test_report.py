@@ -92,6 +92,22 @@ class RenderCanned(unittest.TestCase):
         self.assertIn("(not met: 0.67×)", s)   # 20 > 30/2
         self.assertIn("(not met: 2.00×)", s)   # 20 > 1.5 * 10
 
+    def test_crun_through_its_wrapper_is_compared_with_box_through_it(self):
+        with open(CANNED) as f:
+            res = json.load(f)
+        box = next(r for r in res["startup"] if r["name"] == "stage 05 box run")
+        res["startup"].append(dict(box, name="box run, through crun's wrapper", median_s=0.016))
+        tmp = tempfile.mkdtemp(prefix="box-bench-test-")
+        try:
+            path = os.path.join(tmp, "results.json")
+            with open(path, "w") as f:
+                json.dump(res, f)
+            s = section(render(path, tmp), "startup")
+        finally:
+            shutil.rmtree(tmp)
+        self.assertIn("at most half of crun's median (not met: 0.53×, both through the wrapper)", s)  # 16 > 30/2
+        self.assertIn("within 1.5× of the floor (met: 1.20×)", s)  # the plain row, 12 ms
+
     def test_vm_boots(self):
         v = section(self.md, "vm")
         self.assertIn("| qemu -M microvm | vmlinux-6.1.0-test | 4.20 s | 4.00 s, 4.40 s, 4.20 s |", v)
