@@ -82,6 +82,7 @@ StepText step_text(Step step) {
     case Step::ParentPropagation: return {"the mount the rootfs is on must not be shared (pivot_root refuses it) nor unbindable", "pivot_root(2)"};
     case Step::OldRootSlave: return {"make the old root a slave, so that detaching it unmounts nothing on the host", "mount_namespaces(7)"};
     case Step::ExecFifoHolderKill: return {"kill what a killed box create left with no pid recorded: the holder of its exec fifo", "pidfd_send_signal(2)"};
+    case Step::Count: break;
     }
     return {"", ""};
 }

@@ -31,6 +31,8 @@ enum class Step {
     ExecFifo, ConsoleSocket, Hook, Mount, MaskPath, ReadonlyPath, Sysctl, Rlimit, Device,
     JoinNamespace, StateWrite, RootPropagation, ParentPropagation, OldRootSlave,
     ExecFifoHolderKill,
+    // not a step: how many there are (a new step goes above it)
+    Count,
 };
 
 /// The fixed text of a step: why it is done, and where to read about it.

@@ -105,7 +105,7 @@ TEST_CASE("narration: one line, the same words for the same step, only when on")
 }
 
 TEST_CASE("every step has narration text and a man page") {
-    for (int s = 0; s <= static_cast<int>(Step::ExecFifoHolderKill); ++s) {
+    for (int s = 0; s < static_cast<int>(Step::Count); ++s) {
         CAPTURE(s);
         auto t = step_text(static_cast<Step>(s));
         CHECK_FALSE(t.why.empty());
