@@ -126,8 +126,15 @@ jq --arg r "$R" '.process.args = ["/bin/sleep", "1000"] | .root.path = $r' "$B/c
 say "  bundle: $B (config from \`$spec_from spec\`: args /bin/true, cgroupsPath /box/bench)"
 # Pin box/ in every hierarchy with a child of our own, so that another box program removing an
 # empty box/ at its exit cannot pull it away while a runtime is creating box/bench in it.
+# A v1 cpuset group starts with no CPUs and no memory nodes: box/ gets its parent's, as box and
+# runc give the parents they make, so that a group made below it can hold a process.
 for d in /sys/fs/cgroup/*/; do
-    [ -f "$d/cgroup.procs" ] && mkdir -p "$d/box/bench-pin" 2>/dev/null || true
+    [ -f "$d/cgroup.procs" ] || continue
+    mkdir -p "$d/box" 2>/dev/null || continue
+    for f in cpuset.cpus cpuset.mems; do
+        [ -f "$d/box/$f" ] && [ -z "$(cat "$d/box/$f")" ] && cat "$d/$f" > "$d/box/$f"
+    done
+    mkdir -p "$d/box/bench-pin" 2>/dev/null || true
 done
 # crun 1.8 refuses a hybrid cgroup host; give it a mount namespace without /sys/fs/cgroup/unified.
 crun_note=""
