@@ -5,6 +5,7 @@
 #include "cgroup.hpp"
 #include "cli.hpp"
 #include "error.hpp"
+#include "temp_dir.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -34,15 +35,6 @@ const char* kUnified =
 const char* kV1Comounted =
     "25 22 0:22 / /sys/fs/cgroup/cpu,cpuacct rw,relatime shared:9 - cgroup cgroup rw,cpu,cpuacct\n"
     "26 22 0:23 / /sys/fs/cgroup/memory rw,relatime shared:10 - cgroup cgroup rw,memory\n";
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/box-unit-cgroup.XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
 
 void put(const fs::path& p, const std::string& text = "") {
     fs::create_directories(p.parent_path());
@@ -159,7 +151,7 @@ TEST_CASE("cgroup names: safe path components only") {
 }
 
 TEST_CASE("v2 driver: enables the controllers down the tree and writes memory.max, cpu.max, ... [ex03.2]") {
-    TempDir t;
+    TempDir t("cgroup");
     put(t.path / "cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
     put(t.path / "cgroup.subtree_control", "");
     put(t.path / "box/cgroup.subtree_control", "");  // box/ made by an earlier container
@@ -185,7 +177,7 @@ TEST_CASE("v2 driver: enables the controllers down the tree and writes memory.ma
 }
 
 TEST_CASE("v2 driver: controllers already enabled are not written again; no limits, no controllers") {
-    TempDir t;
+    TempDir t("cgroup");
     put(t.path / "cgroup.controllers", "memory pids cpu\n");
     put(t.path / "cgroup.subtree_control", "memory pids\n");
     put(t.path / "box/cgroup.subtree_control", "memory pids cpu\n");
@@ -200,7 +192,7 @@ TEST_CASE("v2 driver: controllers already enabled are not written again; no limi
 }
 
 TEST_CASE("v2 driver: a missing controller is refused before anything is created (exit 69)") {
-    TempDir t;
+    TempDir t("cgroup");
     put(t.path / "cgroup.controllers", "hugetlb\n");  // this machine's cgroup2 mount
     auto cg = make_cgroup_v2(t.path, "box/t");
     CgroupLimits l;
@@ -218,7 +210,7 @@ TEST_CASE("v2 driver: a missing controller is refused before anything is created
 }
 
 TEST_CASE("v2 driver: an existing box/NAME is another container's: refused, and left alone") {
-    TempDir t;
+    TempDir t("cgroup");
     put(t.path / "box/t/cgroup.procs", "123\n");
     auto cg = make_cgroup_v2(t.path, "box/t");
     try {
@@ -234,7 +226,7 @@ TEST_CASE("v2 driver: an existing box/NAME is another container's: refused, and 
 }
 
 TEST_CASE("v2 driver: stats from memory.peak, memory.events, cpu.stat, pids.peak; remove") {
-    TempDir t;
+    TempDir t("cgroup");
     auto cg = make_cgroup_v2(t.path, "box/t");
     cg->create({});
     CHECK(!cg->stats().memory_peak);  // a kernel without the file: n/a, not an error
@@ -255,7 +247,7 @@ TEST_CASE("v2 driver: stats from memory.peak, memory.events, cpu.stat, pids.peak
 }
 
 TEST_CASE("v1 driver: one group per hierarchy; memory.limit_in_bytes, memsw, cfs quota, shares, pids.max") {
-    TempDir t;
+    TempDir t("cgroup");
     CgroupMounts m;
     for (const char* c : {"memory", "pids"}) {
         m.v1[c] = (t.path / c).string();
@@ -286,7 +278,7 @@ TEST_CASE("v1 driver: one group per hierarchy; memory.limit_in_bytes, memsw, cfs
 }
 
 TEST_CASE("v1 driver: a controller with no hierarchy, or swap without accounting, is refused (exit 69)") {
-    TempDir t;
+    TempDir t("cgroup");
     CgroupMounts m;
     m.v1["memory"] = (t.path / "memory").string();
     m.v1_set["memory"] = "memory";
@@ -308,7 +300,7 @@ TEST_CASE("v1 driver: a controller with no hierarchy, or swap without accounting
 }
 
 TEST_CASE("v1 driver: stats from max_usage_in_bytes, oom_control, cpuacct.usage (ns), pids.peak") {
-    TempDir t;
+    TempDir t("cgroup");
     CgroupMounts m;
     for (const char* c : {"memory", "pids", "cpuacct"}) {
         m.v1[c] = (t.path / c).string();
@@ -353,7 +345,7 @@ TEST_CASE("/proc/PID/cgroup: each v1 controller's group, and the v2 group") {
 }
 
 TEST_CASE("v2 driver: a deeper path: controllers enabled at each level down; cpu.weight, cpuset, memory.low") {
-    TempDir t;
+    TempDir t("cgroup");
     put(t.path / "cgroup.controllers", "cpuset cpu io memory pids\n");
     put(t.path / "cgroup.subtree_control", "");
     put(t.path / "pod/cgroup.subtree_control", "");  // a parent that exists already: not ours
@@ -383,7 +375,7 @@ TEST_CASE("v2 driver: a deeper path: controllers enabled at each level down; cpu
 }
 
 TEST_CASE("v2 driver: missing parents are made, and only they are removed (box/ too, when empty)") {
-    TempDir t;
+    TempDir t("cgroup");
     fs::create_directories(t.path / "outer");  // existed before: not ours
     auto cg = make_cgroup_v2(t.path, "outer/mid/leaf");
     cg->create({});
@@ -401,7 +393,7 @@ TEST_CASE("v2 driver: missing parents are made, and only they are removed (box/ 
 }
 
 TEST_CASE("v2 driver: device rules need no controller (they are a BPF program), so none is enabled for them") {
-    TempDir t;
+    TempDir t("cgroup");
     put(t.path / "cgroup.controllers", "cpu memory pids\n");  // no "devices": v2 has none
     put(t.path / "cgroup.subtree_control", "");
     fs::create_directories(t.path / "box");
@@ -418,7 +410,7 @@ TEST_CASE("v2 driver: device rules need no controller (they are a BPF program), 
 }
 
 TEST_CASE("v1 driver: cpuset and devices groups when asked; a new cpuset level gets its parent's CPUs; rules written") {
-    TempDir t;
+    TempDir t("cgroup");
     CgroupMounts m;
     for (const char* c : {"memory", "cpu", "cpuset", "devices"}) {
         m.v1[c] = (t.path / c).string();
@@ -465,7 +457,7 @@ TEST_CASE("v1 driver: cpuset and devices groups when asked; a new cpuset level g
 }
 
 TEST_CASE("v2 driver: may_exist: an existing group (an engine's cgroupsPath) is joined, never killed or removed") {
-    TempDir t;
+    TempDir t("cgroup");
     put(t.path / "pod/ctr/cgroup.procs", "123\n");
     put(t.path / "pod/ctr/cgroup.kill", "");
     auto cg = make_cgroup_v2(t.path, "pod/ctr");

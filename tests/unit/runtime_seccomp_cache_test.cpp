@@ -5,6 +5,7 @@
 
 #include "seccomp.hpp"
 #include "seccomp_cache.hpp"
+#include "temp_dir.hpp"
 
 #include <linux/seccomp.h>
 #include <unistd.h>
@@ -19,12 +20,6 @@
 using namespace box;
 
 namespace {
-std::string temp_dir() {
-    char tmpl[] = "/tmp/box-unit-seccomp-cache.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    return tmpl;
-}
-
 nlohmann::json default_json() { return nlohmann::json::parse(default_seccomp_profile_json()); }
 
 bool same_code(const std::vector<sock_filter>& a, const std::vector<sock_filter>& b) {
@@ -56,7 +51,8 @@ TEST_CASE("seccomp cache key: every input of the build, and nothing else") {
 }
 
 TEST_CASE("a cached filter is the filter libseccomp builds: the same program, flags and rule count") {
-    auto dir = temp_dir();
+    TempDir t("seccomp-cache");
+    auto dir = t.path.string();
     auto j = default_json();
     j["flags"] = {"SECCOMP_FILTER_FLAG_LOG"};
     CapMask caps = all_capabilities();
@@ -74,11 +70,11 @@ TEST_CASE("a cached filter is the filter libseccomp builds: the same program, fl
     CHECK(fresh.flags() == SECCOMP_FILTER_FLAG_LOG);
     CHECK(cached->rule_count() == fresh.rule_count());
     CHECK(files_in(dir) == 1);  // no temporary file left
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("a cache file is used only for exactly its key and a whole program") {
-    auto dir = temp_dir();
+    TempDir t("seccomp-cache");
+    auto dir = t.path.string();
     auto j = default_json();
     auto key = seccomp_cache_key(j, 0);
     SeccompFilter fresh(parse_seccomp_profile(j, "test"), 0);
@@ -104,16 +100,15 @@ TEST_CASE("a cache file is used only for exactly its key and a whole program") {
         std::ofstream(path) << "{}";
         CHECK_FALSE(seccomp_cache_load(dir, key));
     }
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("the cache is bounded: a full directory is emptied before the next filter is stored") {
-    auto dir = temp_dir();
+    TempDir t("seccomp-cache");
+    auto dir = t.path.string();
     SeccompFilter f = SeccompFilter::from_bpf({sock_filter{0x06, 0, 0, 0x7fff0000}}, 0, 1);  // ret ALLOW
     for (int i = 0; i < kSeccompCacheMax + 5; ++i) {
         seccomp_cache_store(dir, "key " + std::to_string(i), f);
         CHECK(files_in(dir) <= static_cast<std::size_t>(kSeccompCacheMax));
     }
     CHECK(seccomp_cache_load(dir, "key " + std::to_string(kSeccompCacheMax + 4)));
-    std::filesystem::remove_all(dir);
 }

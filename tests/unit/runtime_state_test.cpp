@@ -5,6 +5,7 @@
 #include "error.hpp"
 #include "runtime.hpp"
 #include "state.hpp"
+#include "temp_dir.hpp"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -19,12 +20,6 @@
 using namespace box;
 
 namespace {
-std::string temp_root() {
-    char tmpl[] = "/tmp/box-unit-state.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    return tmpl;
-}
-
 // Save a state with this id and bundle in @p dir.
 void save_state(const StateDir& dir, const std::string& id, const std::string& bundle) {
     ContainerState s;
@@ -98,7 +93,8 @@ TEST_CASE("RFC 3339 time with nanoseconds, UTC") {
 }
 
 TEST_CASE("state directory: create, duplicate refused, open, remove; a failed create leaves nothing") {
-    auto root = temp_root();
+    TempDir t("state");
+    auto root = t.path.string();
     {
         auto dir = StateDir::create(root, "c1");
         save_state(dir, "c1", "/b");
@@ -121,11 +117,11 @@ TEST_CASE("state directory: create, duplicate refused, open, remove; a failed cr
     }
     { auto dir = StateDir::create(root, "c2"); }  // no keep(): undone
     CHECK_FALSE(std::filesystem::exists(root + "/c2"));
-    std::filesystem::remove_all(root);
 }
 
 TEST_CASE("state directory: a second save replaces state.json and leaves no temporary file behind") {
-    auto root = temp_root();
+    TempDir t("state");
+    auto root = t.path.string();
     auto dir = StateDir::create(root, "c");
     save_state(dir, "c", "/first");   // nothing to replace yet
     save_state(dir, "c", "/second");  // swapped in (RENAME_EXCHANGE), the old file unlinked
@@ -134,11 +130,11 @@ TEST_CASE("state directory: a second save replaces state.json and leaves no temp
     for (const auto& e : std::filesystem::directory_iterator(dir.path())) names.push_back(e.path().filename().string());
     CHECK(names == std::vector<std::string>{"state.json"});
     dir.remove();
-    std::filesystem::remove_all(root);
 }
 
 TEST_CASE("live status: created while the fifo exists, running after, stopped once the process is gone") {
-    auto root = temp_root();
+    TempDir t("state");
+    auto root = t.path.string();
     auto dir = StateDir::create(root, "c");
     pid_t child = ::fork();
     if (child == 0) { ::pause(); ::_exit(0); }
@@ -159,7 +155,6 @@ TEST_CASE("live status: created while the fifo exists, running after, stopped on
     ::kill(child, SIGKILL);
     ::waitpid(child, nullptr, 0);
     CHECK(dir.live_status(s) == "stopped");
-    std::filesystem::remove_all(root);
 }
 
 TEST_CASE("signals by name or number") {
